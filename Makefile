@@ -1,0 +1,33 @@
+# The two commands of the README: `make demo` and `make test`.
+SHELL := /bin/bash
+export DAGSTER_HOME := $(CURDIR)/dagster_home
+export DAGSTER_TELEMETRY_DISABLED := true
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export GX_ANALYTICS_ENABLED := false
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+
+.PHONY: setup demo test lint ui clean
+
+$(UV):
+	python3 -m pip install --quiet --user "uv==0.13.8" || python3 -m pip install --quiet "uv==0.13.8"
+
+setup: $(UV)
+	$(UV) sync --frozen
+
+demo: setup
+	$(UV) run xmk demo-data
+	$(UV) run xmk run
+
+test: setup lint
+	$(UV) run pytest -q
+
+lint: setup
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run dagster definitions validate
+
+ui: setup
+	$(UV) run dagster dev
+
+clean:
+	rm -rf warehouse out dagster_home/storage dagster_home/logs dagster_home/history

@@ -1,0 +1,478 @@
+"""The data contract of a county submission (SPEC §2): the six lists, their canonical
+fields, the Chinese headers counties write, and the type of every field.
+
+Everything that reads, writes or checks a workbook takes its names from here: the
+template writer, the demo city, the header matcher and the raw tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    CODE = "code"  # 项目代码, normalised
+    AMOUNT = "amount"  # money, stored in 万元
+    RATIO = "ratio"  # plain number such as 覆盖倍数 1.3
+    PERCENT = "percent"  # stored as a fraction: 8.5% -> 0.085
+    MONTH = "month"  # first day of the month
+    DAY = "day"  # a calendar day
+    MONTH_RANGE = "month_range"  # 2023-2025 -> planned_start, planned_completion
+    FLAG = "flag"  # 是/否/√/×/已入统
+    APPROVAL = "approval"  # 已办/在办/未办 (+ date)
+    FUNDING = "funding"  # set of 中央预算内/专项债/PPP/自筹/贷款/其他
+    CONSTRUCTION_TYPE = "construction_type"  # 新建/续建/扩建/改建
+    LIBRARY_LEVEL = "library_level"  # 省级/市级/县级
+    INTEGER = "integer"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    header: str  # the canonical Chinese header written in the template
+    type: FieldType
+    # Regular expressions matched against a normalised header (no spaces, half-width,
+    # unit brackets removed). The first field whose pattern matches wins, so more
+    # specific fields come first in FIELDS.
+    patterns: tuple[str, ...] = ()
+    unit_hint: str = ""  # shown in the template header, e.g. 万元
+    help: str = ""  # one line for the 填报说明 sheet
+
+
+def _f(name, header, type_, *patterns, unit="", help=""):
+    return Field(name, header, type_, tuple(patterns) or (re.escape(header),), unit, help)
+
+
+T = FieldType
+
+# Order matters: the header matcher tries fields in this order.
+FIELDS: tuple[Field, ...] = (
+    _f("seq", "序号", T.TEXT, r"^序号$", r"^编号$"),
+    _f(
+        "project_code",
+        "项目代码",
+        T.CODE,
+        r"项目(统一)?代码",
+        r"项目编码",
+        r"^赋码",
+        r"统一代码",
+        help="全国投资项目在线审批监管平台赋码，格式 2024-220281-48-01-123456",
+    ),
+    _f("project_name", "项目名称", T.TEXT, r"^项目名称", r"^名称$"),
+    _f(
+        "project_owner",
+        "项目法人",
+        T.TEXT,
+        r"项目法人",
+        r"建设单位",
+        r"业主单位",
+        r"^项目单位",
+        r"实施主体",
+        help="项目法人单位全称",
+    ),
+    _f("location", "建设地点", T.TEXT, r"建设地点", r"项目地点", r"^所在地"),
+    _f("sector", "行业领域", T.TEXT, r"行业领域", r"所属行业", r"^行业"),
+    _f("construction_type", "建设性质", T.CONSTRUCTION_TYPE, r"建设性质"),
+    _f("scope", "建设规模及主要内容", T.TEXT, r"建设规模", r"建设内容", r"主要内容"),
+    # Sub-amounts of 总投资 (其中：中央预算内/专项债/自筹/贷款) before 总投资 itself.
+    _f("central_budget_wan", "其中：中央预算内", T.AMOUNT, r"中央预算内", unit="万元"),
+    _f(
+        "special_bond_funding_wan",
+        "其中：专项债",
+        T.AMOUNT,
+        r"^(其中[:：]?)?专项债(券)?(资金)?$",
+        unit="万元",
+    ),
+    _f("self_funded_wan", "其中：自筹", T.AMOUNT, r"自筹", unit="万元"),
+    _f("loan_wan", "其中：贷款", T.AMOUNT, r"贷款", unit="万元"),
+    _f(
+        "total_investment_wan",
+        "总投资",
+        T.AMOUNT,
+        r"总投资",
+        unit="万元",
+        help="项目总投资，万元；如填亿元请在表头或单元格注明",
+    ),
+    _f(
+        "ytd_completed_wan",
+        "1-X月累计完成投资",
+        T.AMOUNT,
+        r"累计完成",
+        r"^(\d{1,2}-)?\d{1,2}月(份)?完成投资",
+        r"本年完成投资",
+        unit="万元",
+        help="本年1月至本月累计完成投资，万元",
+    ),
+    _f(
+        "annual_plan_wan",
+        "年度计划投资",
+        T.AMOUNT,
+        r"年度计划投资",
+        r"^(本年|\d{4}年)(度)?计划(完成)?投资",
+        r"^年度计划$",
+        unit="万元",
+    ),
+    _f(
+        "construction_period",
+        "建设起止年限",
+        T.MONTH_RANGE,
+        r"起止年限",
+        r"建设年限",
+        r"建设期限",
+        help="如 2023-2025 或 2023.3-2025.10",
+    ),
+    _f("planned_start", "计划开工时间", T.MONTH, r"计划开工", r"拟开工时间", r"预计开工"),
+    _f("actual_start", "实际开工时间", T.MONTH, r"实际开工", r"^开工时间$", r"^开工日期$"),
+    _f("resume_month", "复工时间", T.MONTH, r"复工时间", r"复工日期"),
+    _f("planned_completion", "计划竣工时间", T.MONTH, r"计划竣工", r"计划完工", r"竣工时间"),
+    _f("target_task", "目标任务", T.TEXT, r"目标任务", r"年度目标"),
+    _f("responsible_unit", "责任单位", T.TEXT, r"^责任单位", r"^牵头单位"),
+    _f(
+        "responsible_person",
+        "责任人",
+        T.TEXT,
+        r"^责任人",
+        r"包保领导",
+        r"^包保责任人",
+        help="包保领导/责任人姓名，多人用、分隔",
+    ),
+    _f("contact_phone", "联系电话", T.TEXT, r"联系电话", r"联系方式", r"^电话$"),
+    _f(
+        "funding_sources",
+        "资金来源",
+        T.FUNDING,
+        r"资金来源",
+        help="中央预算内/专项债/PPP/自筹/贷款/其他，多项用、分隔",
+    ),
+    _f("library_level", "项目级别", T.LIBRARY_LEVEL, r"项目级别", r"重点级别", r"项目层级"),
+    _f("stats_entry_month", "入统时间", T.MONTH, r"^入统时间", r"^入统月份", r"^纳统时间"),
+    _f("expected_stats_month", "预计入统时间", T.MONTH, r"预计入统", r"计划入统"),
+    _f("in_stats", "是否入统", T.FLAG, r"是否(已)?入统", r"入统情况", r"是否纳统"),
+    _f("unstated_reason", "未入统原因", T.TEXT, r"未入统原因", r"未纳统原因"),
+    _f("approval_project", "立项", T.APPROVAL, r"立项", r"审批核准备案"),
+    _f("approval_land", "用地", T.APPROVAL, r"用地", r"土地"),
+    _f("approval_planning", "规划", T.APPROVAL, r"^(前期手续)?规划(许可)?$", r"规划许可"),
+    _f("approval_environment", "环评", T.APPROVAL, r"环评", r"环境影响"),
+    _f("approval_construction", "施工许可", T.APPROVAL, r"施工许可"),
+    _f("is_three_early", "三早项目", T.FLAG, r"三早"),
+    _f("is_winter_continuous", "冬季不停工", T.FLAG, r"冬季不停工", r"冬季施工"),
+    _f(
+        "bond_amount_wan", "专项债券申请金额", T.AMOUNT, r"申请(金)?额", r"申报(金)?额", unit="万元"
+    ),
+    _f("bond_issued_wan", "专项债券发行金额", T.AMOUNT, r"发行(金)?额", r"已发行", unit="万元"),
+    _f("expected_revenue_wan", "预期收入", T.AMOUNT, r"预期(收入|收益)", r"项目收益", unit="万元"),
+    _f("cost_wan", "成本", T.AMOUNT, r"^(融资)?成本", r"还本付息", unit="万元"),
+    _f("coverage_ratio", "覆盖倍数", T.RATIO, r"覆盖倍数"),
+    _f("planning_stage", "项目阶段", T.TEXT, r"项目阶段", r"推进阶段", r"谋划阶段"),
+    _f("issue_type", "问题类型", T.TEXT, r"问题类型", r"问题分类"),
+    _f("issue_description", "问题描述", T.TEXT, r"问题描述", r"存在问题", r"问题内容"),
+    _f("issue_raised_on", "提出日期", T.DAY, r"提出(日期|时间)"),
+    _f("issue_department", "责任部门", T.TEXT, r"责任部门", r"协调部门"),
+    _f("issue_deadline", "办结时限", T.DAY, r"办结时限", r"完成时限"),
+    _f("issue_status", "办理状态", T.TEXT, r"办理状态", r"办理情况", r"进展情况"),
+    _f("issue_resolved_on", "解决日期", T.DAY, r"解决(日期|时间)", r"办结(日期|时间)"),
+    _f("remarks", "备注", T.TEXT, r"^备注"),
+)
+
+FIELD_BY_NAME = {f.name: f for f in FIELDS}
+
+# Columns derived from other columns rather than read from one header.
+DERIVED_FIELDS: dict[str, FieldType] = {
+    "planned_start": T.MONTH,  # also from construction_period
+    "planned_completion": T.MONTH,
+}
+
+# Coded values (SPEC §2 code lists); the template offers them as drop-downs.
+CONSTRUCTION_TYPES = ("新建", "续建", "扩建", "改建")
+YES_NO = ("是", "否")
+APPROVAL_STATES = ("已办", "在办", "未办")
+FUNDING_SOURCES = ("中央预算内", "专项债", "PPP", "自筹", "贷款", "其他")
+LIBRARY_LEVELS = ("省级", "市级", "县级")
+ISSUE_STATUSES = ("未办结", "办理中", "已办结")
+ISSUE_TYPES = ("用地", "规划", "环评", "资金", "审批", "征拆", "施工条件", "其他")
+PLANNING_STAGES = ("谋划", "前期", "招商", "待开工")
+SECTORS = (
+    "工业",
+    "农业",
+    "交通",
+    "水利",
+    "能源",
+    "城建",
+    "社会事业",
+    "生态环保",
+    "服务业",
+    "新基建",
+)
+
+
+@dataclass(frozen=True)
+class ProjectList:
+    key: str  # the raw table name
+    title: str  # the canonical sheet name
+    clause: str
+    cadence: str  # monthly | weekly
+    columns: tuple[str, ...]  # field names, in template order
+    # Sheet names are recognised by these words after removing 附件N, 清单, spaces.
+    name_patterns: tuple[str, ...]
+    # Fields whose presence identifies the list when the sheet name does not.
+    signature: tuple[str, ...] = field(default=())
+
+
+_PERSON = ("responsible_unit", "responsible_person", "contact_phone")
+
+LISTS: tuple[ProjectList, ...] = (
+    ProjectList(
+        "under_construction",
+        "在建项目",
+        "二(一)",
+        "monthly",
+        (
+            "seq",
+            "project_code",
+            "project_name",
+            "project_owner",
+            "location",
+            "sector",
+            "construction_type",
+            "scope",
+            "total_investment_wan",
+            "central_budget_wan",
+            "special_bond_funding_wan",
+            "annual_plan_wan",
+            "ytd_completed_wan",
+            "planned_start",
+            "actual_start",
+            "resume_month",
+            "planned_completion",
+            "target_task",
+            *_PERSON,
+            "funding_sources",
+            "library_level",
+            "in_stats",
+            "stats_entry_month",
+            "is_three_early",
+            "is_winter_continuous",
+            "remarks",
+        ),
+        (r"在建",),
+        ("annual_plan_wan", "ytd_completed_wan"),
+    ),
+    ProjectList(
+        "unstated",
+        "已开工未入统",
+        "二(二)",
+        "weekly",
+        (
+            "seq",
+            "project_code",
+            "project_name",
+            "project_owner",
+            "location",
+            "sector",
+            "total_investment_wan",
+            "actual_start",
+            "ytd_completed_wan",
+            "expected_stats_month",
+            "unstated_reason",
+            "in_stats",
+            "stats_entry_month",
+            *_PERSON,
+            "library_level",
+            "remarks",
+        ),
+        (r"未入统", r"未纳统"),
+        ("expected_stats_month", "unstated_reason"),
+    ),
+    ProjectList(
+        "special_bonds",
+        "专项债券项目",
+        "二(四)",
+        "monthly",
+        (
+            "seq",
+            "project_code",
+            "project_name",
+            "project_owner",
+            "location",
+            "sector",
+            "total_investment_wan",
+            "bond_amount_wan",
+            "bond_issued_wan",
+            "expected_revenue_wan",
+            "cost_wan",
+            "coverage_ratio",
+            "planned_start",
+            "actual_start",
+            *_PERSON,
+            "library_level",
+            "remarks",
+        ),
+        (r"专项债",),
+        ("bond_amount_wan", "coverage_ratio"),
+    ),
+    ProjectList(
+        "planned_next_year",
+        "明年拟开工",
+        "二(三)、二(五)",
+        "monthly",
+        (
+            "seq",
+            "project_code",
+            "project_name",
+            "project_owner",
+            "location",
+            "sector",
+            "construction_type",
+            "scope",
+            "total_investment_wan",
+            "planned_start",
+            "planned_completion",
+            "approval_project",
+            "approval_land",
+            "approval_planning",
+            "approval_environment",
+            "approval_construction",
+            "is_three_early",
+            "funding_sources",
+            *_PERSON,
+            "library_level",
+            "remarks",
+        ),
+        (r"拟开工", r"拟新开工", r"计划开工"),
+        ("approval_land", "approval_environment"),
+    ),
+    ProjectList(
+        "major_planning",
+        "重大谋划项目",
+        "二(七)",
+        "monthly",
+        (
+            "seq",
+            "project_name",
+            "project_owner",
+            "location",
+            "sector",
+            "scope",
+            "total_investment_wan",
+            "construction_period",
+            "planning_stage",
+            "funding_sources",
+            *_PERSON,
+            "library_level",
+            "remarks",
+        ),
+        (r"谋划",),
+        ("planning_stage", "construction_period"),
+    ),
+    ProjectList(
+        "issue_ledger",
+        "问题台账",
+        "三(四)",
+        "monthly",
+        (
+            "seq",
+            "project_code",
+            "project_name",
+            "issue_type",
+            "issue_description",
+            "issue_raised_on",
+            "issue_department",
+            "issue_deadline",
+            "issue_status",
+            "issue_resolved_on",
+            "responsible_unit",
+            "responsible_person",
+            "remarks",
+        ),
+        (r"问题", r"台账"),
+        ("issue_description", "issue_department"),
+    ),
+)
+
+LIST_BY_KEY = {lst.key: lst for lst in LISTS}
+
+
+# The statistics bureau's file (统计局_固定资产投资.xlsx): one row per region.
+@dataclass(frozen=True)
+class StatField:
+    name: str
+    header: str
+    type: FieldType
+    patterns: tuple[str, ...]
+
+
+STATISTICS_FIELDS: tuple[StatField, ...] = (
+    StatField("region", "地区", T.TEXT, (r"^地区", r"^县\(市、?区\)", r"^单位$", r"^区域")),
+    StatField("private_share", "民间投资占比", T.PERCENT, (r"民间投资占比", r"民间.*比重")),
+    StatField("private_ytd_wan", "民间投资本年累计", T.AMOUNT, (r"民间投资",)),
+    StatField("fai_prev_ytd_wan", "上年同期", T.AMOUNT, (r"上年同期",)),
+    StatField("fai_growth", "增速", T.PERCENT, (r"增速", r"增长")),
+    StatField("fai_ytd_wan", "固定资产投资本年累计", T.AMOUNT, (r"固定资产投资", r"本年累计")),
+)
+
+STATISTICS_FILE_PATTERN = re.compile(r"统计局")
+
+
+# Which fields a submission must fill in (SPEC §2 "required"), per list: "error" blocks the
+# publication gate, "warn" is reported only. The template marks the error-level headers
+# with "*"; the data-quality rules read the same table.
+def _required() -> dict[str, dict[str, str]]:
+    always_error = (
+        "project_name",
+        "project_owner",
+        "location",
+        "total_investment_wan",
+        "responsible_person",
+    )
+    always_warn = ("sector", "construction_type", "responsible_unit")
+    by_list: dict[str, dict[str, str]] = {
+        "under_construction": {
+            "project_code": "warn",
+            "annual_plan_wan": "error",
+            "ytd_completed_wan": "error",
+            "actual_start": "warn",
+            "target_task": "warn",  # 三(一): every project states its 目标任务
+        },
+        "unstated": {
+            "project_code": "warn",
+            "actual_start": "error",  # the list exists because the project has started
+            "expected_stats_month": "warn",
+        },
+        "special_bonds": {
+            "project_code": "warn",
+            "bond_amount_wan": "error",
+            "bond_issued_wan": "error",
+            "expected_revenue_wan": "error",
+            "cost_wan": "error",
+            "coverage_ratio": "error",
+        },
+        "planned_next_year": {
+            "planned_start": "error",  # 倒排工期 needs the planned start
+            "approval_project": "warn",
+            "approval_land": "warn",
+            "approval_planning": "warn",
+            "approval_environment": "warn",
+            "approval_construction": "warn",
+        },
+        "major_planning": {},
+        "issue_ledger": {
+            "issue_type": "warn",
+            "issue_description": "warn",
+            "issue_raised_on": "warn",
+            "issue_department": "error",  # escalation needs the 责任部门
+            "issue_status": "warn",
+        },
+    }
+    table: dict[str, dict[str, str]] = {}
+    for lst in LISTS:
+        levels = {f: "error" for f in always_error if f in lst.columns}
+        levels |= {f: "warn" for f in always_warn if f in lst.columns}
+        levels |= by_list[lst.key]
+        table[lst.key] = {f: levels[f] for f in lst.columns if f in levels}
+    return table
+
+
+REQUIRED: dict[str, dict[str, str]] = _required()

@@ -1,0 +1,19 @@
+"""The Dagster code location: assembles assets, checks, jobs and resources."""
+
+import dagster as dg
+
+from dagster_project.assets.ingestion import ingest_raw_files, rows_conserved
+from dagster_project.resources import XmkSettings
+
+nightly_job = dg.define_asset_job(
+    "nightly",
+    selection=dg.AssetSelection.all(),
+    description="Everything: ingest new files, build the marts, check, publish.",
+)
+
+defs = dg.Definitions(
+    assets=[ingest_raw_files],
+    asset_checks=[rows_conserved],
+    jobs=[nightly_job],
+    resources={"settings": XmkSettings()},
+)

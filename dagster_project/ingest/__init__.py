@@ -1,0 +1,1 @@
+"""Getting files from raw/ into the warehouse's raw schema."""

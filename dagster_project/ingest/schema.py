@@ -1,0 +1,214 @@
+"""The raw schema: one table per list, the file and sheet manifests, quarantine.
+
+Column names and types come from the contract, so a field added there appears here.
+Supersession is not stored: the views compute it from received times, so it can never
+disagree with the files that were loaded.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from dagster_project.contract import FIELD_BY_NAME, LISTS, STATISTICS_FIELDS, FieldType
+
+_SQL_TYPE = {
+    FieldType.TEXT: "VARCHAR",
+    FieldType.CODE: "VARCHAR",
+    FieldType.CONSTRUCTION_TYPE: "VARCHAR",
+    FieldType.LIBRARY_LEVEL: "VARCHAR",
+    FieldType.AMOUNT: "DOUBLE",
+    FieldType.RATIO: "DOUBLE",
+    FieldType.PERCENT: "DOUBLE",
+    FieldType.MONTH: "DATE",
+    FieldType.DAY: "DATE",
+    FieldType.FLAG: "BOOLEAN",
+    FieldType.FUNDING: "VARCHAR[]",
+    FieldType.INTEGER: "BIGINT",
+}
+_ARROW_TYPE = {
+    "VARCHAR": pa.string(),
+    "DOUBLE": pa.float64(),
+    "DATE": pa.date32(),
+    "BOOLEAN": pa.bool_(),
+    "VARCHAR[]": pa.list_(pa.string()),
+    "BIGINT": pa.int64(),
+    "INTEGER": pa.int32(),
+    "TIMESTAMP": pa.timestamp("us"),
+    "JSON": pa.string(),
+}
+
+LINEAGE_COLUMNS = [
+    ("submission_id", "VARCHAR"),  # sha256 of the file
+    ("region_code", "VARCHAR"),  # the submitter
+    ("period_month", "DATE"),  # first day of the reporting month (monthly files)
+    ("period_week", "DATE"),  # Monday of the ISO week (weekly files)
+    ("sheet_name", "VARCHAR"),
+    ("excel_row", "INTEGER"),  # the row number Excel shows
+]
+TRAILING_COLUMNS = [
+    ("source_text", "JSON"),  # {field: the cell text as typed} for transformed cells
+    ("extra_columns", "JSON"),  # {header: text} of columns the contract does not know
+]
+
+
+def field_columns(field_names) -> list[tuple[str, str]]:
+    cols: list[tuple[str, str]] = []
+    for name in field_names:
+        f = FIELD_BY_NAME[name]
+        if f.type == FieldType.MONTH_RANGE:
+            cols += [("planned_start", "DATE"), ("planned_completion", "DATE")]
+        elif f.type == FieldType.APPROVAL:
+            cols += [(name, "VARCHAR"), (f"{name}_month", "DATE")]
+        else:
+            cols.append((name, _SQL_TYPE[f.type]))
+    seen: set[str] = set()
+    return [c for c in cols if not (c[0] in seen or seen.add(c[0]))]
+
+
+def list_table_columns(list_key: str) -> list[tuple[str, str]]:
+    fields = next(lst.columns for lst in LISTS if lst.key == list_key)
+    return LINEAGE_COLUMNS + field_columns(fields) + TRAILING_COLUMNS
+
+
+STATISTICS_COLUMNS = (
+    [c for c in LINEAGE_COLUMNS if c[0] != "period_week"]
+    + [("region", "VARCHAR")]
+    + [(f.name, _SQL_TYPE[f.type]) for f in STATISTICS_FIELDS if f.name != "region"]
+    + TRAILING_COLUMNS
+)
+
+FILE_MANIFEST_COLUMNS = [
+    ("submission_id", "VARCHAR PRIMARY KEY"),
+    ("original_path", "VARCHAR"),  # where the file lay under raw/, as metadata only
+    ("file_name", "VARCHAR"),
+    ("size_bytes", "BIGINT"),
+    ("kind", "VARCHAR"),  # county_monthly | county_weekly | statistics
+    ("region_code", "VARCHAR"),
+    ("period_month", "DATE"),
+    ("period_week", "DATE"),
+    ("received_at", "TIMESTAMP"),  # file modification time
+    ("status", "VARCHAR"),  # loaded | rejected
+    ("reason", "VARCHAR"),
+    ("format", "VARCHAR"),
+    ("encoding", "VARCHAR"),
+    ("rows_read", "INTEGER"),
+    ("rows_loaded", "INTEGER"),
+    ("rows_quarantined", "INTEGER"),
+    ("rows_structural", "INTEGER"),
+    ("reference_version", "VARCHAR"),  # regions reference the file was judged against
+    ("parser_version", "VARCHAR"),
+    ("ingested_at", "TIMESTAMP"),
+]
+SHEET_MANIFEST_COLUMNS = [
+    ("submission_id", "VARCHAR"),
+    ("sheet_name", "VARCHAR"),
+    ("list_key", "VARCHAR"),
+    ("status", "VARCHAR"),  # loaded | ignored
+    ("reason", "VARCHAR"),
+    ("header_rows", "VARCHAR"),
+    ("unit", "VARCHAR"),
+    ("ytd_header_month", "INTEGER"),  # X of 1-X月累计完成投资
+    ("rows_read", "INTEGER"),
+    ("rows_loaded", "INTEGER"),
+    ("rows_quarantined", "INTEGER"),
+    ("rows_structural", "INTEGER"),
+    ("unmapped_columns", "VARCHAR[]"),
+]
+QUARANTINE_COLUMNS = [
+    ("submission_id", "VARCHAR"),
+    ("region_code", "VARCHAR"),
+    ("period_month", "DATE"),
+    ("period_week", "DATE"),
+    ("source_file", "VARCHAR"),
+    ("sheet_name", "VARCHAR"),
+    ("list_key", "VARCHAR"),
+    ("excel_row", "INTEGER"),
+    ("column_letter", "VARCHAR"),
+    ("header", "VARCHAR"),
+    ("field", "VARCHAR"),
+    ("value", "VARCHAR"),
+    ("reason", "VARCHAR"),
+    ("row_values", "JSON"),
+]
+STRUCTURAL_COLUMNS = [
+    ("submission_id", "VARCHAR"),
+    ("sheet_name", "VARCHAR"),
+    ("excel_row", "INTEGER"),
+    ("kind", "VARCHAR"),  # total | subtotal | section | note | numbered_blank
+    ("text", "VARCHAR"),
+]
+
+TABLES: dict[str, list[tuple[str, str]]] = {
+    "file_manifest": FILE_MANIFEST_COLUMNS,
+    "sheet_manifest": SHEET_MANIFEST_COLUMNS,
+    "quarantine": QUARANTINE_COLUMNS,
+    "structural_rows": STRUCTURAL_COLUMNS,
+    "statistics": STATISTICS_COLUMNS,
+    **{lst.key: list_table_columns(lst.key) for lst in LISTS},
+}
+
+VIEWS = {
+    # One row per loaded submission and list; the latest received counts.
+    "submission_lists": """
+        select distinct s.submission_id, coalesce(s.list_key, 'statistics') as list_key,
+               f.kind, f.region_code, f.period_month, f.period_week, f.received_at,
+               f.file_name
+        from raw.sheet_manifest s
+        join raw.file_manifest f using (submission_id)
+        where f.status = 'loaded' and s.status = 'loaded'
+    """,
+    "effective_submission_lists": """
+        select *
+        from raw.submission_lists
+        qualify row_number() over (
+            partition by kind, coalesce(region_code, ''), period_month, period_week, list_key
+            order by received_at desc, file_name desc
+        ) = 1
+    """,
+    # The file manifest with what each submission supersedes and what superseded it.
+    "manifest": """
+        with later_earlier as (
+            select l.submission_id as later_id, e.submission_id as earlier_id
+            from raw.submission_lists l
+            join raw.submission_lists e
+              on l.kind = e.kind
+             and coalesce(l.region_code, '') = coalesce(e.region_code, '')
+             and l.period_month is not distinct from e.period_month
+             and l.period_week is not distinct from e.period_week
+             and l.list_key = e.list_key
+             and (e.received_at, e.file_name) < (l.received_at, l.file_name)
+        ),
+        supersedes as (
+            select later_id as submission_id, list(distinct earlier_id order by earlier_id)
+                as supersedes
+            from later_earlier group by 1
+        ),
+        superseded as (
+            select earlier_id as submission_id, max(later_id) as superseded_by
+            from later_earlier
+            where later_id in (select submission_id from raw.effective_submission_lists)
+            group by 1
+        )
+        select f.*, s.supersedes,
+               case when e.submission_id is null then d.superseded_by end as superseded_by,
+               e.submission_id is not null as is_effective
+        from raw.file_manifest f
+        left join supersedes s using (submission_id)
+        left join superseded d using (submission_id)
+        left join (select distinct submission_id from raw.effective_submission_lists) e
+          using (submission_id)
+    """,
+}
+
+
+def arrow_schema(columns: list[tuple[str, str]]) -> pa.Schema:
+    return pa.schema([(name, _ARROW_TYPE[sql.split()[0]]) for name, sql in columns])
+
+
+def create_all(con) -> None:
+    con.execute("create schema if not exists raw")
+    for table, columns in TABLES.items():
+        cols = ", ".join(f'"{n}" {t}' for n, t in columns)
+        con.execute(f"create table if not exists raw.{table} ({cols})")
+    for view, sql in VIEWS.items():
+        con.execute(f"create or replace view raw.{view} as {sql}")

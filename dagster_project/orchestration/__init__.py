@@ -1,0 +1,1 @@
+"""Running the Dagster job from the command line."""

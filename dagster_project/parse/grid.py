@@ -1,0 +1,84 @@
+"""A submitted file as grids of cells, one per sheet, with real Excel row numbers.
+
+Row 0 of a grid is Excel row 1 whatever is empty above the data (calamine skips
+leading empty rows unless told not to), so lineage can name the row a clerk sees.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+import python_calamine as calamine
+
+from dagster_project.parse.guards import FileFacts, FileRejected
+
+Cell = object  # str | int | float | bool | datetime | date | time | timedelta
+
+
+@dataclass
+class Grid:
+    name: str
+    rows: list[list[Cell]]
+    # ((first_row, first_col), (last_row, last_col)), 0-based and inclusive.
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    hidden: bool = False
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def cell(self, row: int, col: int) -> Cell:
+        if row < len(self.rows) and col < len(self.rows[row]):
+            return self.rows[row][col]
+        return ""
+
+
+def read_grids(name: str, data: bytes, facts: FileFacts) -> list[Grid]:
+    """Every sheet of the file. CSV files have one sheet named after the file."""
+    if facts.format == "csv":
+        return [_csv_grid(name, facts.text or "")]
+    try:
+        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except calamine.PasswordError as exc:
+        raise FileRejected(
+            "文件已加密（设有打开密码），请取消密码后重新报送 [encrypted workbook]"
+        ) from exc
+    except calamine.CalamineError as exc:
+        raise FileRejected(
+            f"文件无法读取（已损坏或格式不符）：{exc} [unreadable workbook]"
+        ) from exc
+    grids = []
+    with book:
+        for meta in book.sheets_metadata:
+            if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = sheet.merged_cell_ranges or []
+            grids.append(
+                Grid(
+                    meta.name,
+                    rows,
+                    [tuple(map(tuple, m)) for m in merged],
+                    meta.visible != calamine.SheetVisibleEnum.Visible,
+                )
+            )
+    return grids
+
+
+def _csv_grid(name: str, text: str) -> Grid:
+    stem = name.rsplit(".", 1)[0]
+    rows = [list(r) for r in csv.reader(io.StringIO(text))]
+    return Grid(stem, rows)
+
+
+def column_letter(col: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 27 -> AB)."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters

@@ -1,0 +1,784 @@
+"""Checks an uploaded submission's bytes before any parser touches them (SPEC §2).
+
+Every file in ``raw/`` passes through :func:`inspect_file` first. It decides what the file
+really is from its content (not only its extension) and refuses, with a reason a county
+clerk can act on, anything the readers must not open:
+
+* empty or oversized files, and files whose content does not match their extension
+  (a PDF, a web page or a renamed ``.xls`` saved as ``.xlsx``, …);
+* password-protected workbooks and workbooks with macros;
+* damaged or truncated zips, zip bombs (too many entries, too much uncompressed data, an
+  extreme compression ratio) and XML with a DTD (entity expansion bombs);
+* worksheets with more rows or columns than :class:`Limits` allow;
+* CSV text that is neither UTF-8 nor GB18030, or that contains NUL bytes.
+
+What it returns (:class:`FileFacts`) is not a verdict on the data: for ``.xlsx`` it lists the
+formula cells that carry no cached value, which calamine would read as empty; the caller
+quarantines the rows holding them. For CSV it returns the decoded text.
+
+Nothing here uses openpyxl: the zip is checked through its central directory, sheet XML is
+scanned as bytes, and only the small package parts (content types, relationships,
+workbook.xml) are parsed, with defusedxml and DTDs forbidden.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+__all__ = ["FileFacts", "FileRejected", "Limits", "inspect_file"]
+
+
+class FileRejected(Exception):
+    """A whole file is refused; str(exc) is a Chinese reason a county clerk can act on,
+    followed by a short English gloss in brackets, e.g.
+    '文件已加密（设有打开密码），请取消密码后重新报送 [encrypted workbook]'."""
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    format: str  # "xlsx" | "xls" | "csv"
+    text: str | None  # for csv: the decoded text; else None
+    encoding: str | None  # for csv: "utf-8-sig" or "gb18030"
+    # xlsx only: formula cells that have no cached value, per sheet name:
+    # {sheet_name: {(excel_row, excel_col), ...}} with 1-based row/col as Excel shows them.
+    # Only sheets with at least one such cell appear.
+    uncached_formulas: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 50 * 2**20
+    max_zip_entries: int = 2000
+    max_uncompressed_bytes: int = 500 * 2**20  # sum of entry sizes
+    max_entry_ratio: float = 200.0  # uncompressed/compressed for one entry > 1 MB
+    max_rows: int = 200_000  # per sheet, from <dimension> or counted
+    max_cols: int = 200
+
+
+# --------------------------------------------------------------------------- reasons
+
+_RESAVE = "请用Excel打开后另存为.xlsx（Excel工作簿）再报送"
+
+ENCRYPTED = "文件已加密（设有打开密码），请取消密码后重新报送 [encrypted workbook]"
+DAMAGED = "文件已损坏或不完整，请重新保存后报送"
+MACROS = "文件含有宏（VBA代码），不接收含宏的工作簿，请另存为.xlsx（Excel工作簿）后报送"
+UNSAFE_XML = "文件内部含有不安全的XML声明（DTD/实体定义），已拒收，请用Excel重新保存后报送"
+ZIP_BOMB = "文件解压后体积异常（疑似压缩炸弹），已拒收，请用Excel重新保存后报送"
+BAD_ENCODING = "无法识别的文本编码，请另存为UTF-8编码的CSV或Excel工作簿 [undecodable text]"
+
+
+def _reject(reason: str, gloss: str | None = None) -> FileRejected:
+    return FileRejected(f"{reason} [{gloss}]" if gloss else reason)
+
+
+def _damaged(gloss: str) -> FileRejected:
+    return _reject(DAMAGED, f"damaged or truncated file: {gloss}")
+
+
+# --------------------------------------------------------------------------- sniffing
+
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+
+# Content that is neither a workbook nor text: (magic prefix, Chinese name, English gloss).
+_OTHER_MAGICS = (
+    (b"Rar!\x1a\x07", "RAR压缩包", "RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7z压缩包", "7z archive"),
+    (b"\x1f\x8b", "gzip压缩包", "gzip archive"),
+    (b"\x89PNG\r\n\x1a\n", "图片", "PNG image"),
+    (b"\xff\xd8\xff", "图片", "JPEG image"),
+    (b"GIF8", "图片", "GIF image"),
+    (b"{\\rtf", "RTF文档", "RTF document"),
+)
+
+_EXPECTED = {".xlsx": "xlsx", ".xls": "xls", ".csv": "csv"}
+_MACRO_EXTENSIONS = {".xlsm", ".xltm", ".xlam", ".xla"}
+
+
+@dataclass(frozen=True)
+class _Content:
+    """What the bytes really are."""
+
+    kind: str  # "xlsx" | "xls" | "csv" for readable content, anything else otherwise
+    name: str | None  # Chinese description for a mismatch message, None when unknown
+    gloss: str
+
+
+def _sniff_bytes(data: bytes) -> _Content:
+    """Classify content that is neither a zip nor an OLE2 compound file."""
+    if data[:1024].find(b"%PDF-") >= 0:
+        return _Content("pdf", "PDF文件", "PDF")
+    for magic, name, gloss in _OTHER_MAGICS:
+        if data.startswith(magic):
+            return _Content("other", name, gloss)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _Content("utf16", "UTF-16编码的文本（Unicode文本）", "UTF-16 text")
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"mime-version:"):
+        return _Content("html", "网页存档（MHT）文件", "MHTML web archive")
+    if head.startswith(b"<") and re.search(rb"<(?:html|!doctype html|table|head|meta)\b", head):
+        return _Content("html", "网页（HTML）文件", "HTML")
+    if head.startswith(b"<?xml"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in head or b"excel.sheet" in head:
+            return _Content("xml", "Excel 2003 XML表格", "XML Spreadsheet 2003")
+        return _Content("xml", "XML文件", "XML")
+    if b"\x00" in data[:8192]:
+        return _Content("binary", None, "unknown binary data")
+    return _Content("csv", "文本文件（可能是改名的CSV文件）", "text")
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def inspect_file(name: str, data: bytes, limits: Limits = Limits()) -> FileFacts:
+    """Check one submitted file; return what the readers need to know or raise FileRejected."""
+    if not data:
+        raise _reject("文件为空（0字节），请重新报送", "empty file")
+    if len(data) > limits.max_file_bytes:
+        raise _reject(
+            f"文件过大（{len(data) / 2**20:.1f} MB，上限 {limits.max_file_bytes / 2**20:g} MB），"
+            "请删除无关工作表、图片后重新保存报送",
+            "file too large",
+        )
+
+    ext = posixpath.splitext(name.replace("\\", "/"))[1].lower()
+    if ext in _MACRO_EXTENSIONS:
+        raise _reject(f"{MACROS}（扩展名为{ext}）", "macro-enabled workbook")
+    if ext == ".xlsb":
+        raise _reject("文件为二进制工作簿（.xlsb），" + _RESAVE, "xlsb workbook")
+    if ext in (".et", ".ett"):
+        raise _reject("文件为WPS表格格式（.et），" + _RESAVE, "WPS spreadsheet")
+    if ext not in _EXPECTED:
+        shown = ext or "无扩展名"
+        raise _reject(
+            f"不支持的文件类型（{shown}），请报送.xlsx、.xls或.csv文件", "unsupported file type"
+        )
+    expected = _EXPECTED[ext]
+
+    if data.startswith(_ZIP_MAGICS):
+        return _inspect_zip(ext, expected, data, limits)
+    if data.startswith(_OLE2_MAGIC):
+        return _inspect_ole2(ext, expected, data)
+    content = _sniff_bytes(data)
+    if expected == "csv" and content.kind == "utf16":
+        raise _reject(
+            "CSV文件为UTF-16编码（Unicode文本），请另存为UTF-8编码的CSV或Excel工作簿后报送",
+            "UTF-16 text",
+        )
+    if content.kind != expected and not (expected == "csv" and content.kind == "binary"):
+        raise _mismatch(ext, content)
+    return _inspect_csv(data)  # binary content is refused there for its NUL bytes
+
+
+def _mismatch(ext: str, content: _Content) -> FileRejected:
+    gloss = f"extension {ext} but content is {content.gloss}"
+    if content.kind in ("xlsx", "xls"):
+        real = "." + content.kind
+        return _reject(
+            f"文件扩展名为{ext}，但内容是{content.name}，"
+            f"请将扩展名改为{real}，或用Excel另存为.xlsx后报送",
+            gloss,
+        )
+    what = f"实际是{content.name}" if content.name else "可能是改名的其他文件"
+    if ext == ".csv":
+        return _reject(
+            f"文件扩展名为.csv，但内容不是CSV文本（{what}），"
+            "请另存为UTF-8编码的CSV或Excel工作簿后报送",
+            gloss,
+        )
+    return _reject(f"文件扩展名为{ext}，但内容不是Excel工作簿（{what}），{_RESAVE}", gloss)
+
+
+# --------------------------------------------------------------------------- csv
+
+
+def _inspect_csv(data: bytes) -> FileFacts:
+    if b"\x00" in data:
+        raise _reject(
+            "CSV文件含有二进制内容（空字节），不是纯文本，请另存为UTF-8编码的CSV或Excel工作簿后报送",
+            "NUL bytes in CSV",
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return FileFacts(format="csv", text=text, encoding=encoding, uncached_formulas={})
+    raise FileRejected(BAD_ENCODING)
+
+
+# --------------------------------------------------------------------------- OLE2 (.xls)
+
+_NOSTREAM = 0xFFFFFFFF
+_MAXREGSECT = 0xFFFFFFFA
+
+
+def _utf16(name: str) -> bytes:
+    return name.encode("utf-16-le")
+
+
+def _ole_has_entry(data: bytes, names: tuple[str, ...]) -> bool:
+    """True when the compound file's directory holds a storage or stream with one of `names`.
+
+    A directory entry is 128 bytes, always at a file offset that is a multiple of 128 (the
+    header and every sector are multiples of 512 long): 64 bytes of UTF-16LE name, then the
+    name length in bytes including the terminating NUL, then the object type (1 storage,
+    2 stream). Searching the raw bytes for the UTF-16LE name and checking that frame is
+    both fast and immune to the same text appearing in cell contents.
+    """
+    for entry_name in names:
+        needle = _utf16(entry_name) + b"\x00\x00"
+        expected_len = struct.pack("<H", len(needle))
+        pos = data.find(needle, 512)
+        while pos >= 0:
+            if (
+                pos % 128 == 0
+                and data[pos + 64 : pos + 66] == expected_len
+                and data[pos + 66 : pos + 67] in (b"\x01", b"\x02")
+            ):
+                return True
+            pos = data.find(needle, pos + 1)
+    return False
+
+
+def _ole_header_is_intact(data: bytes) -> bool:
+    """The sectors the header points at (FAT, directory) lie inside the file."""
+    if len(data) < 512:
+        return False
+    sector_shift = struct.unpack_from("<H", data, 30)[0]
+    if sector_shift not in (9, 12):
+        return False
+    sector_size = 1 << sector_shift
+    n_sectors = -(-(len(data) - sector_size) // sector_size)  # after the header
+    first_dir = struct.unpack_from("<I", data, 48)[0]
+    fat_sectors = struct.unpack_from("<109I", data, 76)
+    referenced = [first_dir, *(s for s in fat_sectors if s != _NOSTREAM)]
+    return all(s <= _MAXREGSECT and s < n_sectors for s in referenced)
+
+
+def _inspect_ole2(ext: str, expected: str, data: bytes) -> FileFacts:
+    # A password-protected .xlsx (or .xls saved with "encrypt with password" in the
+    # agile/standard scheme) is an OLE2 container with these two streams.
+    if _ole_has_entry(data, ("EncryptedPackage", "EncryptionInfo")):
+        raise FileRejected(ENCRYPTED)
+    if not _ole_header_is_intact(data):
+        raise _damaged("OLE2 header points past the end of the file")
+    if _ole_has_entry(data, ("Workbook", "Book")):
+        content = _Content("xls", "旧版Excel 97-2003工作簿（.xls）", "xls workbook")
+    elif _ole_has_entry(data, ("WordDocument",)):
+        content = _Content("doc", "Word文档（.doc）", "Word document")
+    elif _ole_has_entry(data, ("PowerPoint Document",)):
+        content = _Content("ppt", "PowerPoint演示文稿（.ppt）", "PowerPoint document")
+    else:
+        content = _Content("ole2", "其他Office复合文档", "OLE2 compound file")
+    if content.kind != expected:
+        raise _mismatch(ext, content)
+    if _ole_has_entry(data, ("_VBA_PROJECT_CUR", "VBA", "_VBA_PROJECT")):
+        raise _reject(MACROS, "workbook contains VBA macros")
+    # An .xls encrypted with RC4 (FILEPASS record) is not visible from here; the reader
+    # raises PasswordError for it.
+    return FileFacts(format="xls", text=None, encoding=None, uncached_formulas={})
+
+
+# --------------------------------------------------------------------------- zip (.xlsx)
+
+_BINARY_PART_SUFFIXES = (
+    ".bin", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".tif", ".tiff",
+)  # fmt: skip
+_ENTRY_RATIO_MIN_BYTES = 2**20
+
+
+def _zip_declared_entries(data: bytes) -> int | None:
+    """Entry count from the end-of-central-directory record, before zipfile reads it."""
+    eocd = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if eocd < 0 or eocd + 22 > len(data):
+        return None
+    total = struct.unpack_from("<H", data, eocd + 10)[0]
+    return None if total == 0xFFFF else total  # 0xFFFF: zip64, zipfile reads the real count
+
+
+def _check_zip_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    if len(infos) > limits.max_zip_entries:
+        raise _reject(ZIP_BOMB, f"zip bomb: {len(infos)} entries, limit {limits.max_zip_entries}")
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_uncompressed_bytes:
+        raise _reject(
+            ZIP_BOMB,
+            f"zip bomb: {total} bytes uncompressed, limit {limits.max_uncompressed_bytes}",
+        )
+    for info in infos:
+        if info.file_size <= _ENTRY_RATIO_MIN_BYTES:
+            continue
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > limits.max_entry_ratio:
+            raise _reject(
+                ZIP_BOMB,
+                f"zip bomb: {info.filename} compressed {ratio:.0f}:1, "
+                f"limit {limits.max_entry_ratio:g}:1",
+            )
+
+
+class _Package:
+    """Reads entries of a size-checked zip, turning read errors into rejections."""
+
+    def __init__(self, zf: zipfile.ZipFile) -> None:
+        self.zf = zf
+        self.infos = zf.infolist()
+        self.by_name = {info.filename: info for info in self.infos}
+        self.by_lower = {info.filename.lower(): info for info in self.infos}
+        self.read_names: set[str] = set()
+
+    def find(self, part: str) -> zipfile.ZipInfo | None:
+        part = part.lstrip("/")
+        # OPC part names are case-insensitive.
+        return self.by_name.get(part) or self.by_lower.get(part.lower())
+
+    def read(self, info: zipfile.ZipInfo, check_dtd: bool = True) -> bytes:
+        """Entry bytes; zipfile verifies the CRC once the whole entry is read."""
+        try:
+            raw = self.zf.read(info)
+        except RuntimeError as exc:  # entry encrypted with a zip password
+            raise FileRejected(ENCRYPTED) from exc
+        except NotImplementedError as exc:  # compression method zipfile cannot read
+            raise _damaged(f"{info.filename}: {exc}") from exc
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.error) as exc:
+            raise _damaged(f"{info.filename}: {exc}") from exc
+        self.read_names.add(info.filename)
+        if check_dtd and not info.filename.lower().endswith(_BINARY_PART_SUFFIXES):
+            _refuse_dtd(info.filename, raw)
+        return raw
+
+    def read_part(self, part: str) -> bytes | None:
+        info = self.find(part)
+        return None if info is None else self.read(info)
+
+
+def _as_utf8(raw: bytes) -> bytes:
+    """A UTF-16 XML part re-encoded as UTF-8, so byte searches see its markup."""
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be"):
+        try:
+            return raw.decode(encoding).encode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return raw
+
+
+def _is_utf16(raw: bytes) -> bool:
+    return raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4]
+
+
+def _refuse_dtd(part: str, raw: bytes) -> bool:
+    """Refuse any DTD (and so any entity definition) in a package part outright.
+
+    Returns whether the part holds other ``<!`` markup (comments, CDATA), which the fast
+    sheet scan does not handle.
+    """
+    text = _as_utf8(raw) if _is_utf16(raw) else raw
+    other = False
+    # "!" is rare in XML and memchr-fast to find; "<" is everywhere, which makes
+    # searching for "<!" directly several times slower.
+    pos = text.find(b"!", 1)
+    while pos >= 0:
+        if text[pos - 1] == 0x3C:  # "<"
+            word = text[pos + 1 : pos + 8].upper()
+            if word.startswith((b"DOCTYPE", b"ENTITY")):
+                raise _reject(UNSAFE_XML, f"XML with a DTD in {part}")
+            other = True
+        pos = text.find(b"!", pos + 1)
+    return other
+
+
+def _parse_xml(part: str, raw: bytes) -> Element:
+    try:
+        return SafeET.fromstring(raw, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise _reject(UNSAFE_XML, f"XML with a DTD in {part}") from exc
+    except (ParseError, ValueError) as exc:
+        raise _damaged(f"{part} is not well-formed XML: {exc}") from exc
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attr(elem: Element, local_name: str, namespaced: bool = False) -> str | None:
+    """Attribute by local name; `namespaced` selects r:id-style attributes in any namespace."""
+    if not namespaced:
+        return elem.get(local_name)
+    for key, value in elem.attrib.items():
+        if key.startswith("{") and _local(key) == local_name:
+            return value
+    return None
+
+
+def _relationships(pkg: _Package, part: str) -> list[tuple[str, str, str]]:
+    """(Id, Type, resolved target part) for the relationships of `part`."""
+    directory, base = posixpath.split(part)
+    rels_part = posixpath.join(directory, "_rels", base + ".rels")
+    raw = pkg.read_part(rels_part)
+    if raw is None:
+        return []
+    result = []
+    for rel in _parse_xml(rels_part, raw).iter():
+        if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target") or ""
+        if target.startswith("/"):
+            resolved = target.lstrip("/")
+        else:
+            resolved = posixpath.normpath(posixpath.join(directory, target))
+        result.append((rel.get("Id") or "", rel.get("Type") or "", resolved))
+    return result
+
+
+def _content_types(pkg: _Package) -> tuple[dict[str, str], set[str]]:
+    """Override content types by part name (lower-case), and every content type declared."""
+    raw = pkg.read_part("[Content_Types].xml")
+    if raw is None:
+        return {}, set()
+    overrides: dict[str, str] = {}
+    declared: set[str] = set()
+    for elem in _parse_xml("[Content_Types].xml", raw).iter():
+        content_type = (elem.get("ContentType") or "").strip()
+        if not content_type:
+            continue
+        declared.add(content_type.lower())
+        if _local(elem.tag) == "Override":
+            overrides[(elem.get("PartName") or "").lstrip("/").lower()] = content_type.lower()
+    return overrides, declared
+
+
+def _classify_zip(
+    pkg: _Package, overrides: dict[str, str], declared: set[str]
+) -> tuple[_Content, str | None]:
+    """What the zip is, and the workbook part when it is a spreadsheet package."""
+    mimetype = pkg.find("mimetype")
+    if mimetype is not None and not overrides:
+        kind = pkg.read(mimetype)[:100].strip()
+        if kind.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            return _Content("ods", "OpenDocument表格（.ods）", "OpenDocument spreadsheet"), None
+        return _Content("odf", "OpenDocument文档", "OpenDocument file"), None
+    if not overrides and not declared:
+        return _Content("zip", "普通压缩包（zip）", "zip archive"), None
+
+    workbook = "xl/workbook.xml"
+    for _, rel_type, target in _relationships(pkg, ""):
+        if rel_type.endswith("/officeDocument"):
+            workbook = target
+            break
+    main_type = overrides.get(workbook.lower(), "")
+    if "spreadsheetml" not in main_type and "ms-excel" not in main_type:
+        if any("wordprocessingml" in t for t in declared):
+            return _Content("docx", "Word文档（.docx）", "Word document"), None
+        if any("presentationml" in t for t in declared):
+            return _Content("pptx", "PowerPoint演示文稿（.pptx）", "PowerPoint document"), None
+        if pkg.find(workbook) is None:
+            return _Content("zip", "其他压缩文件", "zip archive without a workbook"), None
+    if "binary" in main_type or workbook.lower().endswith(".bin"):
+        return _Content("xlsb", "二进制Excel工作簿（.xlsb）", "xlsb workbook"), None
+    if pkg.find(workbook) is None:
+        raise _damaged(f"workbook part {workbook} is missing")
+    return _Content("xlsx", "Excel工作簿（.xlsx）", "xlsx workbook"), workbook
+
+
+def _refuse_macros(pkg: _Package, declared: set[str]) -> None:
+    for info in pkg.infos:
+        lower = info.filename.lower()
+        if lower.endswith("vbaproject.bin") or lower.startswith("xl/macrosheets/"):
+            raise _reject(MACROS, f"workbook contains {info.filename}")
+    for content_type in declared:
+        if "macroenabled" in content_type or "vbaproject" in content_type:
+            raise _reject(MACROS, f"macro content type {content_type}")
+        if "macrosheet" in content_type:
+            raise _reject(MACROS, f"macro content type {content_type}")
+
+
+def _inspect_zip(ext: str, expected: str, data: bytes, limits: Limits) -> FileFacts:
+    declared_entries = _zip_declared_entries(data)
+    if declared_entries is not None and declared_entries > limits.max_zip_entries:
+        raise _reject(
+            ZIP_BOMB, f"zip bomb: {declared_entries} entries, limit {limits.max_zip_entries}"
+        )
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        OSError,
+        ValueError,
+        struct.error,
+    ) as exc:
+        raise _damaged(f"not a readable zip: {exc}") from exc
+    with zf:
+        infos = zf.infolist()
+        _check_zip_sizes(infos, limits)
+        if len({info.filename for info in infos}) != len(infos):
+            raise _damaged("duplicate entry names")
+        if any(info.flag_bits & 0x1 for info in infos):
+            raise FileRejected(ENCRYPTED)
+
+        pkg = _Package(zf)
+        overrides, declared = _content_types(pkg)
+        content, workbook_part = _classify_zip(pkg, overrides, declared)
+        if content.kind != expected:
+            raise _mismatch(ext, content)
+        assert workbook_part is not None
+        _refuse_macros(pkg, declared)
+
+        sheets = _worksheet_parts(pkg, workbook_part)
+        uncached: dict[str, frozenset[tuple[int, int]]] = {}
+        for sheet_name, part in sheets:
+            info = pkg.find(part)
+            if info is None:
+                raise _damaged(f"sheet {sheet_name!r}: part {part} is missing")
+            scan = _scan_sheet(part, pkg.read(info, check_dtd=False))
+            if scan.rows > limits.max_rows:
+                raise _reject(
+                    f"工作表“{sheet_name}”行数过多（{scan.rows}行，上限{limits.max_rows}行），"
+                    "请删除空行和无关数据后重新报送",
+                    "too many rows in sheet",
+                )
+            if scan.cols > limits.max_cols:
+                raise _reject(
+                    f"工作表“{sheet_name}”列数过多（{scan.cols}列，上限{limits.max_cols}列），"
+                    "请删除空列和无关数据后重新报送",
+                    "too many columns in sheet",
+                )
+            if scan.uncached:
+                uncached[sheet_name] = frozenset(scan.uncached)
+
+        # Every other entry is still read once: zipfile checks its CRC, and XML parts are
+        # checked for DTDs, so the reader never meets a damaged or hostile part.
+        for info in pkg.infos:
+            if info.filename not in pkg.read_names:
+                pkg.read(info)
+    return FileFacts(format="xlsx", text=None, encoding=None, uncached_formulas=uncached)
+
+
+def _worksheet_parts(pkg: _Package, workbook_part: str) -> list[tuple[str, str]]:
+    """(sheet name, part name) of every worksheet, in workbook order; chart sheets skipped."""
+    raw = pkg.read_part(workbook_part)
+    assert raw is not None
+    root = _parse_xml(workbook_part, raw)
+    targets = {
+        rel_id: (rel_type, target)
+        for rel_id, rel_type, target in _relationships(pkg, workbook_part)
+    }
+    sheets = []
+    for elem in root.iter():
+        if _local(elem.tag) != "sheet":
+            continue
+        name = elem.get("name") or ""
+        rel_id = _attr(elem, "id", namespaced=True)
+        if rel_id not in targets:
+            raise _damaged(f"sheet {name!r} has no relationship {rel_id!r}")
+        rel_type, target = targets[rel_id]
+        if rel_type.endswith("/worksheet"):
+            sheets.append((name, target))
+    return sheets
+
+
+# --------------------------------------------------------------------------- sheet XML
+
+
+@dataclass
+class _SheetScan:
+    rows: int = 0
+    cols: int = 0
+    uncached: set[tuple[int, int]] = field(default_factory=set)
+
+
+_REF = re.compile(rb"\$?([A-Za-z]{1,3})\$?(\d+)")
+_ROOT = re.compile(rb"<(?:([A-Za-z_][\w.\-]*):)?worksheet[\s>/]")
+_TAG_DELIMS = b" \t\r\n>/"
+
+
+def _col_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ch - 64
+    return number
+
+
+def _cell_ref(ref: bytes | str | None) -> tuple[int, int] | None:
+    """'AB12' -> (12, 28)."""
+    if ref is None:
+        return None
+    if isinstance(ref, str):
+        ref = ref.encode("ascii", "replace")
+    m = _REF.fullmatch(ref.strip())
+    return (int(m.group(2)), _col_number(m.group(1))) if m else None
+
+
+def _attr_value(tag: bytes, name: bytes) -> bytes | None:
+    m = re.search(rb"\s" + name + rb"\s*=\s*(\"([^\"]*)\"|'([^']*)')", tag)
+    if not m:
+        return None
+    return m.group(2) if m.group(2) is not None else m.group(3)
+
+
+def _tag_follows(raw: bytes, pos: int, needle: bytes) -> bool:
+    nxt = raw[pos + len(needle) : pos + len(needle) + 1]
+    return bool(nxt) and nxt in _TAG_DELIMS
+
+
+def _find_tags(raw: bytes, needle: bytes, start: int = 0, end: int | None = None):
+    """Start offsets of `needle` (e.g. b'<c') where a tag name ends right after it."""
+    end = len(raw) if end is None else end
+    pos = raw.find(needle, start, end)
+    while pos >= 0:
+        if _tag_follows(raw, pos, needle):
+            yield pos
+        pos = raw.find(needle, pos + 1, end)
+
+
+def _rfind_tag(raw: bytes, needle: bytes) -> int:
+    """Offset of the last tag named by `needle`, or -1."""
+    pos = raw.rfind(needle)
+    while pos >= 0 and not _tag_follows(raw, pos, needle):
+        pos = raw.rfind(needle, 0, pos)
+    return pos
+
+
+def _is_cached(cell_tag: bytes, body: bytes, p: bytes) -> bool:
+    """Whether a formula cell's content (from <f to </c>) carries a cached value.
+
+    An empty <v/> is "not calculated" — except in a t="str" cell, where it is the cached
+    result of a formula that returned "" (e.g. =IF(A1="","",A1)), which Excel writes so.
+    """
+    q = re.escape(p)
+    m = re.search(rb"<" + q + rb"v(?:\s[^>]*)?(/>|>([^<]*)</" + q + rb"v>)", body)
+    if m is None:
+        return False
+    if m.group(2) is not None and m.group(2).strip():
+        return True
+    return _attr_value(cell_tag, b"t") in (b"str", b"inlineStr")
+
+
+def _scan_sheet(part: str, raw: bytes) -> _SheetScan:
+    """Rows, columns and uncached formula cells of one worksheet part.
+
+    The fast path works on the bytes: <dimension> and the last <row> give the size, and only
+    the <f> elements are visited. Anything unusual (UTF-16, comments or CDATA, cells or rows
+    without an r attribute) falls back to a streaming parse of the whole part.
+    """
+    has_other_markup = _refuse_dtd(part, raw)
+    if _is_utf16(raw) or has_other_markup:
+        return _scan_sheet_parsed(part, raw)
+    root = _ROOT.search(raw, 0, 4096)
+    if root is None:
+        return _scan_sheet_parsed(part, raw)
+    p = root.group(1) + b":" if root.group(1) else b""
+    scan = _SheetScan()
+
+    # Size: <dimension ref="A1:Z5000"/> and the r of the last <row>.
+    dim_cols = None
+    sheet_data = raw.find(b"<" + p + b"sheetData")
+    for pos in _find_tags(raw, b"<" + p + b"dimension", 0, sheet_data if sheet_data >= 0 else None):
+        ref = _attr_value(raw[pos : raw.find(b">", pos)], b"ref")
+        last = _cell_ref(ref.split(b":")[-1]) if ref else None
+        if last:
+            scan.rows, dim_cols = last
+        break
+    last_row = _rfind_tag(raw, b"<" + p + b"row")
+    if last_row >= 0:
+        r = _attr_value(raw[last_row : raw.find(b">", last_row)], b"r")
+        if r is None or not r.strip().isdigit():
+            return _scan_sheet_parsed(part, raw)
+        scan.rows = max(scan.rows, int(r))
+    if dim_cols is not None and (dim_cols > 1 or scan.rows <= 1):
+        scan.cols = dim_cols
+    else:  # no usable <dimension>: take the widest cell reference
+        letters = set(
+            re.findall(rb"<" + re.escape(p) + rb"c\s[^>]*?\br\s*=\s*[\"']([A-Z]{1,3})\d", raw)
+        )
+        scan.cols = max((_col_number(c) for c in letters), default=0)
+
+    # Formulas: each <f> must directly follow the start tag of its <c>.
+    cell_end = b"</" + p + b"c>"
+    for match in re.finditer(b"<" + re.escape(p) + rb"f[\s>/]", raw):
+        pos = match.start()
+        tag_start = raw.rfind(b"<", 0, pos)
+        tag_end = raw.find(b">", tag_start)
+        cell_tag = raw[tag_start : tag_end + 1]
+        if (
+            not re.match(rb"<" + re.escape(p) + rb"c[\s>]", cell_tag)
+            or cell_tag.endswith(b"/>")
+            or raw[tag_end + 1 : pos].strip()
+        ):
+            return _scan_sheet_parsed(part, raw)
+        where = _cell_ref(_attr_value(cell_tag, b"r"))
+        end = raw.find(cell_end, pos)
+        if where is None or end < 0:
+            return _scan_sheet_parsed(part, raw)
+        if not _is_cached(cell_tag, raw[pos:end], p):
+            scan.uncached.add(where)
+    return scan
+
+
+def _scan_sheet_parsed(part: str, raw: bytes) -> _SheetScan:
+    """The same scan with a streaming defusedxml parse; positions follow Excel's rules for
+    rows and cells that omit their r attribute."""
+    scan = _SheetScan()
+    row = col = 0
+    cell_row = cell_col = 0
+    cell_type: str | None = None
+    has_formula = False
+    value: str | None = None
+    seen_dimension = False
+    max_col = 0
+    try:
+        for event, elem in SafeET.iterparse(
+            io.BytesIO(raw), events=("start", "end"), forbid_dtd=True
+        ):
+            name = _local(elem.tag)
+            if event == "start":
+                if name == "dimension" and not seen_dimension:
+                    seen_dimension = True
+                    last = _cell_ref((elem.get("ref") or "").split(":")[-1])
+                    if last:
+                        scan.rows, scan.cols = last
+                elif name == "row":
+                    r = elem.get("r")
+                    row = int(r) if r and r.strip().isdigit() else row + 1
+                    col = 0
+                elif name == "c":
+                    where = _cell_ref(elem.get("r"))
+                    cell_row, cell_col = where if where else (row, col + 1)
+                    row, col = cell_row, cell_col
+                    cell_type = elem.get("t")
+                    has_formula = False
+                    value = None
+                continue
+            if name == "f":
+                has_formula = True
+            elif name == "v":
+                value = elem.text or ""
+            elif name == "c":
+                max_col = max(max_col, cell_col)
+                if has_formula and not (
+                    (value is not None and value.strip())
+                    or (value is not None and cell_type in ("str", "inlineStr"))
+                ):
+                    scan.uncached.add((cell_row, cell_col))
+                elem.clear()
+            elif name == "row":
+                elem.clear()
+    except DefusedXmlException as exc:
+        raise _reject(UNSAFE_XML, f"XML with a DTD in {part}") from exc
+    except (ParseError, ValueError) as exc:
+        raise _damaged(f"{part} is not well-formed XML: {exc}") from exc
+    scan.rows = max(scan.rows, row)
+    scan.cols = max(scan.cols, max_col)
+    return scan

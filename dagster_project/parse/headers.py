@@ -1,0 +1,223 @@
+"""Finding the header of a sheet and naming its columns with canonical fields.
+
+Counties put title, 附件 and 单位 rows above the header, merge two or three header rows
+(总投资 over 合计 | 其中：中央预算内 | 其中：专项债), and use their own words for the same
+column (建设单位 for 项目法人). This module turns that into one `Column` per sheet column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dagster_project.contract import FIELDS, FieldType
+from dagster_project.parse.dates import month_in_header
+from dagster_project.parse.grid import Grid
+from dagster_project.parse.text import clean_text, normalise_header, unit_in_text
+
+# Words that name a part of a parent column rather than a field of their own.
+_GENERIC_LEAVES = {"", "合计", "小计", "计", "总计", "金额", "总额", "合计金额", "数额", "总量"}
+# Words of a second header row under a merged parent (used when a sheet has no merges,
+# as in CSV, to recognise the continuation row).
+_SUBHEADER_WORDS = re.compile(
+    r"合计|小计|其中|中央预算内|专项债|自筹|贷款|立项|用地|规划|环评|施工许可|申请|发行|"
+    r"金额|时间|状态"
+)
+_HEADER_SEARCH_ROWS = 30
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int  # 0-based column
+    label: str  # the header as the clerk wrote it, parent/child joined with "/"
+    field: str | None  # canonical field, None when the header is not recognised
+    field_type: FieldType | None
+    unit: str | None  # 亿元 / 万元 / 元 stated in this column's header
+    percent: bool  # the header says (%)
+
+
+@dataclass
+class Header:
+    first_row: int  # 0-based, inclusive
+    last_row: int
+    columns: list[Column]
+    title_lines: list[str] = field(default_factory=list)  # text above the header
+    sheet_unit: str | None = None  # unit stated in the title rows
+    ytd_month: int | None = None  # the X of "1-X月累计完成投资"
+
+    def column_for(self, field_name: str) -> Column | None:
+        return next((c for c in self.columns if c.field == field_name), None)
+
+
+@dataclass(frozen=True)
+class FieldPattern:
+    name: str
+    type: FieldType
+    patterns: tuple[re.Pattern, ...]
+
+
+def compile_fields(fields: Sequence = FIELDS) -> tuple[FieldPattern, ...]:
+    return tuple(
+        FieldPattern(f.name, f.type, tuple(re.compile(p) for p in f.patterns)) for f in fields
+    )
+
+
+CONTRACT_PATTERNS = compile_fields(FIELDS)
+
+
+def match_field(text: str, patterns: Sequence[FieldPattern]) -> FieldPattern | None:
+    norm = normalise_header(text)
+    if not norm:
+        return None
+    for fp in patterns:
+        if any(p.search(norm) for p in fp.patterns):
+            return fp
+    return None
+
+
+def find_header(
+    grid: Grid,
+    patterns: Sequence[FieldPattern] = CONTRACT_PATTERNS,
+    min_matches: int = 3,
+) -> Header | None:
+    """The header block of a sheet, or None when no row looks like a header."""
+    anchor, best = None, 0
+    for r in range(min(_HEADER_SEARCH_ROWS, len(grid.rows))):
+        score = sum(
+            1
+            for v in grid.rows[r]
+            if isinstance(v, str) and len(v) < 60 and match_field(v, patterns)
+        )
+        if score > best:
+            anchor, best = r, score
+    if anchor is None or best < min_matches:
+        return None
+
+    first, last = _block_from_merges(grid, anchor)
+    last = _extend_without_merges(grid, last, patterns)
+    labels = _column_labels(grid, first, last)
+    columns = []
+    for col, parts in enumerate(labels):
+        fp = _field_of(parts, patterns)
+        raw_label = "/".join(parts)
+        columns.append(
+            Column(
+                col,
+                raw_label,
+                fp.name if fp else None,
+                fp.type if fp else None,
+                unit_in_text(raw_label),
+                "%" in raw_label or "％" in raw_label,
+            )
+        )
+    columns = _first_of_each_field(columns)
+    title_lines = [
+        t for r in range(first) for v in grid.rows[r] if (t := clean_text(v)) is not None
+    ]
+    ytd = next((c for c in columns if c.field == "ytd_completed_wan"), None)
+    return Header(
+        first,
+        last,
+        columns,
+        title_lines,
+        unit_in_text(" ".join(title_lines)),
+        month_in_header(ytd.label) if ytd else None,
+    )
+
+
+def _block_from_merges(grid: Grid, anchor: int) -> tuple[int, int]:
+    """Vertical merges through the anchor row give the header's real extent."""
+    first = last = anchor
+    for (r0, _c0), (r1, _c1) in grid.merged:
+        if r0 <= anchor <= r1 and r1 > r0:
+            first, last = min(first, r0), max(last, r1)
+    # A parent row above (e.g. 前期手续 merged over 立项…施工许可) with children on the anchor.
+    for (r0, c0), (r1, c1) in grid.merged:
+        if r1 == first - 1 and c1 > c0 and r0 >= first - 2:
+            first = r0
+    return first, last
+
+
+def _extend_without_merges(grid: Grid, last: int, patterns) -> int:
+    """Without merge information (CSV, or merges removed), a row of sub-headers such
+    as 合计 | 中央预算内 | 专项债 directly under the header continues it."""
+    for _ in range(2):
+        nxt = last + 1
+        if nxt >= len(grid.rows):
+            break
+        cells = [v for v in grid.rows[nxt] if v not in ("", None)]
+        if len(cells) < 2 or not all(isinstance(v, str) for v in cells):
+            break
+        if any(re.fullmatch(r"[\d.,，\s]+", v) for v in cells):
+            break
+        if not any(_SUBHEADER_WORDS.search(normalise_header(v)) for v in cells):
+            break
+        if any(
+            match_field(v, patterns) and match_field(v, patterns).name == "project_name"
+            for v in cells
+        ):
+            break
+        last = nxt
+    return last
+
+
+def _column_labels(grid: Grid, first: int, last: int) -> list[list[str]]:
+    """Header text per column, top to bottom, with merged cells spread over their span
+    and, for rows without merges, a parent spread right over the children below it."""
+    width = max(
+        [grid.width] + [c1 + 1 for (r0, _), (r1, c1) in grid.merged if r0 <= last and r1 >= first]
+    )
+    block = [
+        [clean_text(grid.cell(r, c)) or "" for c in range(width)] for r in range(first, last + 1)
+    ]
+    for (r0, c0), (r1, c1) in grid.merged:
+        if r1 < first or r0 > last:
+            continue
+        value = clean_text(grid.cell(r0, c0)) or ""
+        for r in range(max(r0, first), min(r1, last) + 1):
+            for c in range(c0, min(c1, width - 1) + 1):
+                block[r - first][c] = value
+    if not grid.merged:
+        for i in range(len(block) - 1):
+            for c in range(1, width):
+                if not block[i][c] and block[i + 1][c] and block[i][c - 1] and block[i + 1][c - 1]:
+                    block[i][c] = block[i][c - 1]
+    labels = []
+    for c in range(width):
+        parts: list[str] = []
+        for row in block:
+            if row[c] and (not parts or parts[-1] != row[c]):
+                parts.append(row[c])
+        labels.append(parts)
+    return labels
+
+
+def _field_of(parts: list[str], patterns) -> FieldPattern | None:
+    """The leaf names the field (其中：中央预算内); a generic leaf (合计) or one that
+    names only an aspect (状态) defers to its parents, nearest first."""
+    if not parts:
+        return None
+    leaf = parts[-1]
+    generic = normalise_header(leaf) in _GENERIC_LEAVES
+    candidates = [] if generic else [leaf]
+    for parent in reversed(parts[:-1]):
+        candidates += [parent] if generic else [parent + leaf, parent]
+    for text in candidates:
+        if fp := match_field(text, patterns):
+            return fp
+    return None
+
+
+def _first_of_each_field(columns: list[Column]) -> list[Column]:
+    """Two columns claiming one field: the first keeps it, the second stays unmapped
+    (its values are kept as extra columns, nothing is lost)."""
+    seen: set[str] = set()
+    out = []
+    for c in columns:
+        if c.field and c.field in seen:
+            c = Column(c.index, c.label, None, None, c.unit, c.percent)
+        elif c.field:
+            seen.add(c.field)
+        out.append(c)
+    return out

@@ -1,0 +1,65 @@
+"""Telling data rows from 合计/小计/其中, section rows (一、产业项目) and notes.
+
+Every non-empty row under the header is one of: a data row, or a structural row with a
+kind. Nothing is skipped without a kind, so rows read = loaded + quarantined + structural.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dagster_project.parse.text import clean_text, normalise_header
+
+TOTAL = "total"
+SUBTOTAL = "subtotal"
+SECTION = "section"
+NOTE = "note"
+BLANK = "numbered_blank"
+
+_TOTAL_WORDS = re.compile(r"^(全市|全县|全区|本单位|总)?(合计|总计)")
+_SUBTOTAL_WORDS = re.compile(r"^(小计|其中[:：]?|其中$|分项合计)")
+_SECTION_SEQ = re.compile(
+    r"^([一二三四五六七八九十]+([、.．]|$)|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+[部类])"
+)
+_NOTE_WORDS = re.compile(
+    r"^(注|备注|说明|填报说明|填表说明|填报人|填表人|审核人|制表|联系人|负责人)[:：]?"
+)
+
+
+def classify(
+    cells: list[object],
+    seq_col: int | None,
+    name_col: int | None,
+    identity_cols: list[int],
+) -> str | None:
+    """The structural kind of a row, or None for a data row.
+
+    `identity_cols` are the columns that only a project fills (项目法人, 建设地点, 责任人,
+    项目代码…); a row with a section number (一、/（一）) and nothing in them is a section
+    heading, even when it carries the section's summed amounts.
+    """
+    texts = [clean_text(v) for v in cells]
+    filled = [(i, t) for i, t in enumerate(texts) if t is not None]
+    if not filled:
+        return None  # caller drops wholly empty rows before classifying
+
+    label_cells = [t for i, t in filled[:3] if i in {seq_col, name_col} or i == filled[0][0]]
+    for t in label_cells:
+        norm = normalise_header(t)
+        if _TOTAL_WORDS.match(norm):
+            return TOTAL
+        if _SUBTOTAL_WORDS.match(norm):
+            return SUBTOTAL
+
+    has_identity = any(texts[i] is not None for i in identity_cols if i < len(texts))
+    first_text = filled[0][1]
+    if not has_identity and _SECTION_SEQ.match(first_text):
+        return SECTION
+    if not has_identity and len(filled) <= 2:
+        if _NOTE_WORDS.match(first_text):
+            return NOTE
+        if len(filled) == 1 and filled[0][0] == seq_col:
+            return BLANK  # a pre-numbered empty line of the template
+    if len(filled) == 1 and _NOTE_WORDS.match(first_text) and len(first_text) > 4:
+        return NOTE
+    return None

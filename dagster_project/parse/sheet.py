@@ -1,0 +1,224 @@
+"""One sheet of a county list → typed rows, quarantined rows and structural rows.
+
+Every value is converted to its canonical type (amounts to 万元, dates to months, flags
+to booleans); the text the clerk typed is kept beside any value that was transformed.
+A row with a cell that cannot be read is quarantined, with every such cell and reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from dagster_project.contract import FUNDING_SOURCES, FieldType
+from dagster_project.parse import amounts, codes, dates, flags
+from dagster_project.parse.errors import CellError
+from dagster_project.parse.grid import Grid, column_letter
+from dagster_project.parse.headers import Column, Header
+from dagster_project.parse.rows import classify
+from dagster_project.parse.text import clean_text
+
+# Columns that only a project row fills; a section heading leaves them empty.
+_IDENTITY_FIELDS = {
+    "project_code",
+    "project_owner",
+    "location",
+    "responsible_person",
+    "contact_phone",
+    "construction_type",
+    "issue_department",
+    "issue_description",
+    "region",
+}
+# A 其中 amount under 总投资 > 0 means the project draws on that source.
+_SUB_AMOUNT_SOURCES = {
+    "central_budget_wan": "中央预算内",
+    "special_bond_funding_wan": "专项债",
+    "self_funded_wan": "自筹",
+    "loan_wan": "贷款",
+}
+UNCACHED_FORMULA_REASON = (
+    "公式单元格没有计算结果（文件可能由非Excel软件生成），请在Excel中打开后保存，或直接填写数值"
+)
+
+
+@dataclass
+class ParsedSheet:
+    sheet_name: str
+    list_key: str | None
+    status: str  # loaded | ignored
+    reason: str | None = None
+    header_rows: str | None = None  # Excel rows, e.g. "4-5"
+    unit: str | None = None
+    ytd_month: int | None = None
+    rows: list[dict] = field(default_factory=list)
+    quarantine: list[dict] = field(default_factory=list)
+    structural: list[dict] = field(default_factory=list)
+    rows_read: int = 0
+    unmapped_columns: list[str] = field(default_factory=list)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return len({q["excel_row"] for q in self.quarantine})
+
+
+def convert(value: object, column: Column, default_unit: str) -> tuple[dict, bool]:
+    """A cell → {field: typed value, …} and whether the value differs from the cell.
+
+    Raises CellError when the cell cannot be read.
+    """
+    name, kind = column.field, column.field_type
+    if kind == FieldType.AMOUNT:
+        amount, changed = amounts.parse_amount(value, column.unit or default_unit)
+        return {name: amount}, changed
+    if kind == FieldType.APPROVAL:
+        state, month = flags.parse_approval(value)
+        return {name: state, f"{name}_month": month}, True
+    if kind == FieldType.MONTH_RANGE:
+        start, end = dates.parse_month_range(value)
+        return {"planned_start": start, "planned_completion": end}, True
+    if kind == FieldType.PERCENT:
+        return {name: amounts.parse_percent(value, column.percent)}, True
+    parser: Callable[[object], object] = _PARSERS[kind]
+    typed = parser(value)
+    if isinstance(value, str):
+        return {name: typed}, typed != value
+    # A number or date cell shown as the same text (序号 1 -> "1") was not transformed.
+    return {name: typed}, typed != value and clean_text(value) != typed
+
+
+_PARSERS: dict[FieldType, Callable[[object], object]] = {
+    FieldType.TEXT: clean_text,
+    FieldType.CODE: codes.normalise_project_code,
+    FieldType.RATIO: amounts.parse_number,
+    FieldType.INTEGER: amounts.parse_integer,
+    FieldType.MONTH: dates.parse_month,
+    FieldType.DAY: dates.parse_day,
+    FieldType.FLAG: flags.parse_flag,
+    FieldType.FUNDING: flags.parse_funding_sources,
+    FieldType.CONSTRUCTION_TYPE: flags.parse_construction_type,
+    FieldType.LIBRARY_LEVEL: flags.parse_library_level,
+}
+
+
+def parse_rows(
+    grid: Grid,
+    header: Header,
+    list_key: str | None,
+    uncached: frozenset[tuple[int, int]] = frozenset(),
+    identity_fields: Sequence[str] = tuple(_IDENTITY_FIELDS),
+) -> ParsedSheet:
+    """All rows under the header of one sheet."""
+    out = ParsedSheet(
+        grid.name,
+        list_key,
+        "loaded",
+        header_rows=f"{header.first_row + 1}-{header.last_row + 1}",
+        unit=header.sheet_unit,
+        ytd_month=header.ytd_month,
+        unmapped_columns=[c.label for c in header.columns if c.field is None and c.label],
+    )
+    default_unit = header.sheet_unit or "万元"
+    cols = header.columns
+    by_field = {c.field: c.index for c in cols if c.field}
+    field_at = {c.index: c.field for c in cols if c.field}
+    identity = [by_field[f] for f in identity_fields if f in by_field]
+    rows, filled_from = _fill_down(grid, header.last_row + 1)
+
+    for r in range(header.last_row + 1, len(rows)):
+        cells = rows[r]
+        if all(clean_text(v) is None for v in cells) and not any(
+            (r + 1, c + 1) in uncached for c in range(len(cells))
+        ):
+            continue
+        out.rows_read += 1
+        excel_row = r + 1
+        kind = classify(cells, by_field.get("seq"), by_field.get("project_name"), identity)
+        if kind:
+            text = " ".join(t for v in cells if (t := clean_text(v)) is not None)
+            out.structural.append({"excel_row": excel_row, "kind": kind, "text": text[:500]})
+            continue
+        record, problems = _read_row(cells, cols, default_unit, excel_row, uncached)
+        for col, src in filled_from.get(r, ()):
+            if field_name := field_at.get(col):
+                record["source_text"].setdefault(field_name, f"合并单元格，取自第{src + 1}行")
+        if problems:
+            row_values = {
+                (c.label or column_letter(c.index)): clean_text(_at(cells, c.index))
+                for c in cols
+                if clean_text(_at(cells, c.index)) is not None
+            }
+            for p in problems:
+                out.quarantine.append({**p, "excel_row": excel_row, "row_values": row_values})
+        else:
+            record["excel_row"] = excel_row
+            out.rows.append(record)
+    return out
+
+
+def _read_row(cells, cols, default_unit, excel_row, uncached):
+    record: dict = {"source_text": {}, "extra_columns": {}}
+    problems = []
+    for c in cols:
+        value = _at(cells, c.index)
+        if (excel_row, c.index + 1) in uncached:
+            problems.append(_problem(c, "(公式)", UNCACHED_FORMULA_REASON))
+            continue
+        if c.field is None:
+            text = clean_text(value)
+            if text is not None and c.label:
+                record["extra_columns"][c.label] = text
+            continue
+        try:
+            typed, changed = convert(value, c, default_unit)
+        except CellError as exc:
+            problems.append(_problem(c, clean_text(value), str(exc)))
+            continue
+        for k, v in typed.items():
+            if k not in record or record[k] is None:
+                record[k] = v
+        if changed and clean_text(value) is not None:
+            record["source_text"][c.field] = str(value)
+    _derive_funding(record)
+    return record, problems
+
+
+def _derive_funding(record: dict) -> None:
+    sources = set(record.get("funding_sources") or [])
+    for f, source in _SUB_AMOUNT_SOURCES.items():
+        if (record.get(f) or 0) > 0:
+            sources.add(source)
+    if sources:
+        record["funding_sources"] = [s for s in FUNDING_SOURCES if s in sources]
+
+
+def _problem(column: Column, value, reason: str) -> dict:
+    return {
+        "column": column_letter(column.index),
+        "header": column.label,
+        "field": column.field,
+        "value": value,
+        "reason": reason,
+    }
+
+
+def _at(cells, i):
+    return cells[i] if i < len(cells) else ""
+
+
+def _fill_down(grid: Grid, first_data_row: int):
+    """Vertically merged cells in the data area (责任单位 over several projects) hold
+    their value in the top cell only; give it to every row they cover."""
+    rows = [list(r) for r in grid.rows]
+    filled: dict[int, list[tuple[int, int]]] = {}
+    for (r0, c0), (r1, _c1) in grid.merged:
+        if r1 <= r0 or r0 < first_data_row:
+            continue
+        value = grid.cell(r0, c0)
+        for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+            while len(rows[r]) <= c0:
+                rows[r].append("")
+            if rows[r][c0] in ("", None):
+                rows[r][c0] = value
+                filled.setdefault(r, []).append((c0, r0))
+    return rows, filled

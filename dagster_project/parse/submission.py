@@ -1,0 +1,161 @@
+"""A whole submitted file → its submitter and its parsed list sheets.
+
+This is where a county workbook is read: guards first, then every sheet is recognised
+as one of the six lists (by its name, else by its header), its header found, its rows
+typed. The statistics bureau's file goes through the same steps with its own fields.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from dagster_project.contract import LISTS, STATISTICS_FIELDS
+from dagster_project.parse.grid import Grid, column_letter, read_grids
+from dagster_project.parse.guards import FileRejected, inspect_file
+from dagster_project.parse.headers import CONTRACT_PATTERNS, compile_fields, find_header
+from dagster_project.parse.sheet import ParsedSheet, parse_rows
+from dagster_project.parse.submitter import RegionIndex, recognise_submitter
+from dagster_project.parse.text import clean_text
+
+COUNTY_MONTHLY = "county_monthly"
+COUNTY_WEEKLY = "county_weekly"
+STATISTICS = "statistics"
+STATISTICS_LIST = "statistics"
+
+_STAT_PATTERNS = compile_fields(STATISTICS_FIELDS)
+_SHEET_NOISE = re.compile(r"附件\s*\d*|附表\s*\d*|清单|明细|[表\s\d\-_.、()（）:：]")
+_LIST_PATTERNS = [(lst, [re.compile(p) for p in lst.name_patterns]) for lst in LISTS]
+
+
+@dataclass
+class ParsedFile:
+    submission_id: str  # sha256 of the bytes
+    file_name: str
+    kind: str
+    status: str = "loaded"  # loaded | rejected
+    reason: str | None = None
+    format: str | None = None
+    encoding: str | None = None
+    region_code: str | None = None
+    sheets: list[ParsedSheet] = field(default_factory=list)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_file(file_name: str, data: bytes, kind: str, regions: RegionIndex) -> ParsedFile:
+    """Never raises for a bad file: a refused file comes back with status "rejected"."""
+    parsed = ParsedFile(sha256(data), file_name, kind)
+    try:
+        facts = inspect_file(file_name, data)
+        parsed.format, parsed.encoding = facts.format, facts.encoding
+        grids = read_grids(file_name, data, facts)
+        if kind == STATISTICS:
+            parsed.sheets = [_statistics_sheet(g, regions) for g in grids]
+            if not any(s.status == "loaded" for s in parsed.sheets):
+                raise FileRejected(
+                    "统计局文件中找不到“地区、固定资产投资本年累计”等表头 [no header]"
+                )
+        else:
+            sheets, titles = _county_sheets(file_name, grids, facts.uncached_formulas, kind)
+            parsed.region_code = recognise_submitter(regions, _stem(file_name), titles)
+            parsed.sheets = sheets
+    except FileRejected as exc:
+        parsed.status, parsed.reason, parsed.sheets = "rejected", str(exc), []
+    return parsed
+
+
+def recognise_list(sheet_name: str) -> str | None:
+    """The list a sheet name stands for, tolerant of 附件N, 清单 and spacing."""
+    core = _SHEET_NOISE.sub("", sheet_name)
+    for lst, patterns in _LIST_PATTERNS:
+        if any(p.search(core) for p in patterns):
+            return lst.key
+    return None
+
+
+def _county_sheets(file_name, grids: list[Grid], uncached, kind):
+    sheets, titles = [], []
+    recognised_any = False
+    for grid in grids:
+        list_key = recognise_list(grid.name)  # a CSV's grid is named after its file
+        header = find_header(grid, CONTRACT_PATTERNS)
+        if header:
+            titles += header.title_lines
+        if list_key is None and header is not None:
+            list_key = _list_by_signature({c.field for c in header.columns if c.field})
+        if list_key is None:
+            sheets.append(_ignored(grid, "不是六类清单之一（按表名和表头均无法识别），未读取"))
+            continue
+        if header is None:
+            if not _has_content(grid):
+                sheets.append(_ignored(grid, "空表"))
+                continue
+            raise FileRejected(
+                f"工作表“{grid.name}”找不到表头：表头应包含“项目名称、项目法人、总投资”等列，"
+                "请使用统一模板 [no header row found]"
+            )
+        if kind == COUNTY_WEEKLY and list_key != "unstated":
+            sheets.append(_ignored(grid, "周报只接收“已开工未入统”清单，本表未读取"))
+            continue
+        recognised_any = True
+        sheets.append(parse_rows(grid, header, list_key, uncached.get(grid.name, frozenset())))
+    if not recognised_any:
+        raise FileRejected(
+            "文件中没有可识别的清单工作表（在建项目、已开工未入统、专项债券项目、明年拟开工、"
+            "重大谋划项目、问题台账） [no list sheet recognised]"
+        )
+    return sheets, titles
+
+
+def _list_by_signature(fields_present: set[str]) -> str | None:
+    for lst in LISTS:
+        if lst.signature and set(lst.signature) <= fields_present:
+            return lst.key
+    return None
+
+
+def _statistics_sheet(grid: Grid, regions: RegionIndex) -> ParsedSheet:
+    header = find_header(grid, _STAT_PATTERNS, min_matches=2)
+    if header is None:
+        return _ignored(grid, "找不到统计表头")
+    sheet = parse_rows(grid, header, STATISTICS_LIST, identity_fields=())
+    region_col = header.column_for("region")
+    kept = []
+    for row in sheet.rows:
+        text = row.get("region") or ""
+        codes = regions.named_in(text)
+        if len(codes) == 1:
+            row["region_code"] = next(iter(codes))
+            kept.append(row)
+        elif re.match(r"^(全市|全省|全州|合计|总计)", text):
+            sheet.structural.append({"excel_row": row["excel_row"], "kind": "total", "text": text})
+        else:
+            sheet.quarantine.append(
+                {
+                    "excel_row": row["excel_row"],
+                    "column": "A" if region_col is None else column_letter(region_col.index),
+                    "header": region_col.label if region_col else "地区",
+                    "field": "region",
+                    "value": text,
+                    "reason": f"地区“{text}”不在区划表中，请使用规范的县（市、区）名称",
+                    "row_values": {},
+                }
+            )
+    sheet.rows = kept
+    return sheet
+
+
+def _ignored(grid: Grid, reason: str) -> ParsedSheet:
+    return ParsedSheet(grid.name, None, "ignored", reason)
+
+
+def _has_content(grid: Grid) -> bool:
+    return any(clean_text(v) is not None for row in grid.rows for v in row)
+
+
+def _stem(file_name: str) -> str:
+    return file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
