@@ -17,6 +17,8 @@ RAW_TABLES = {
     **{lst.key: f"{lst.title}清单的原始行 ({lst.clause})" for lst in LISTS},
     "statistics": "统计局固定资产投资数据 (statistics bureau)",
     "quarantine": "无法读取的行及原因 (rows that could not be read)",
+    "regions": "在用的区划参考表 (regions reference in force)",
+    "department_leaders": "责任部门与分管副市长 (department → deputy mayor)",
 }
 
 

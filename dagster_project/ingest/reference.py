@@ -18,9 +18,13 @@ def reference_file(raw_dir: Path, name: str) -> Path:
     return own if own.is_file() else SEEDS_DIR / name
 
 
-def load_regions(raw_dir: Path) -> tuple[list[dict], str]:
-    """The regions and a version (hash of the file) to tell when they changed."""
-    path = reference_file(raw_dir, "regions.csv")
-    data = path.read_bytes()
+def load_reference(raw_dir: Path, name: str) -> tuple[list[dict], str]:
+    """The rows of a reference file and a version (hash of the file) to tell when it
+    changed."""
+    data = reference_file(raw_dir, name).read_bytes()
     rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
     return rows, hashlib.sha256(data).hexdigest()[:16]
+
+
+def load_regions(raw_dir: Path) -> tuple[list[dict], str]:
+    return load_reference(raw_dir, "regions.csv")

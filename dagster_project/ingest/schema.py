@@ -138,7 +138,22 @@ STRUCTURAL_COLUMNS = [
     ("text", "VARCHAR"),
 ]
 
+# The reference in force for the run (raw/reference/ or the demo city's), so that the
+# marts and the submitter recognition always use the same regions.
+REGIONS_COLUMNS = [
+    ("region_code", "VARCHAR"),
+    ("region_name", "VARCHAR"),
+    ("aliases", "VARCHAR"),  # |-separated
+    ("region_kind", "VARCHAR"),  # 县 / 县级市 / 区 / 开发区 / 新区
+    ("rank_group", "VARCHAR"),  # 县(市、区) | 开发区
+    ("parent_code", "VARCHAR"),
+    ("contact_email", "VARCHAR"),
+]
+DEPARTMENT_LEADERS_COLUMNS = [("department", "VARCHAR"), ("leader", "VARCHAR")]
+
 TABLES: dict[str, list[tuple[str, str]]] = {
+    "regions": REGIONS_COLUMNS,
+    "department_leaders": DEPARTMENT_LEADERS_COLUMNS,
     "file_manifest": FILE_MANIFEST_COLUMNS,
     "sheet_manifest": SHEET_MANIFEST_COLUMNS,
     "quarantine": QUARANTINE_COLUMNS,
