@@ -1,8 +1,9 @@
-"""Loading new files into the raw schema, one transaction per submission.
+"""Loading new files into the raw schema; a submission is never split across commits.
 
 A submission's rows, its quarantine, its structural rows and its manifest entry commit
-together, so a load killed half-way leaves nothing of that file and the next run loads
-it exactly once. Files already in the manifest (same sha256) are not parsed again; a
+together (several submissions share one transaction, since a commit costs far more than
+the rows), so a load killed half-way leaves nothing of those files and the next run
+loads each exactly once. Files already in the manifest (same sha256) are not parsed again; a
 rejected file is tried again only when the regions reference has changed since.
 """
 
@@ -30,6 +31,8 @@ from dagster_project.parse.submitter import RegionIndex
 PARSER_VERSION = "1"
 # Below this many new files, parsing in worker processes costs more than it saves.
 _PARALLEL_FROM = 8
+# Submissions per transaction.
+_BATCH = 64
 
 
 @dataclass
@@ -67,10 +70,16 @@ def ingest(raw_dir: Path, db_path: Path, jobs: int | None = None) -> IngestRepor
     try:
         create_all(con)
         _replace_reference(con, raw_dir)
-        todo = _new_files(con, candidates, reference_version, report)
+        todo, retried = _new_files(con, candidates, reference_version, report)
+        batch: list[tuple[Candidate, ParsedFile]] = []
         for cand, parsed in _parse_all(todo, regions, jobs):
-            write_submission(con, cand, parsed, reference_version)
+            batch.append((cand, parsed))
             _count(report, cand, parsed)
+            if len(batch) >= _BATCH:
+                write_submissions(con, batch, reference_version, retried)
+                batch = []
+        if batch:
+            write_submissions(con, batch, reference_version, retried)
     finally:
         con.close()
     report.seconds = time.perf_counter() - started
@@ -96,14 +105,15 @@ def _replace_reference(con, raw_dir: Path) -> None:
         con.execute("commit")
 
 
-def _new_files(con, candidates, reference_version, report) -> list[tuple[Candidate, str]]:
+def _new_files(con, candidates, reference_version, report):
+    """The files to parse, and the ids among them that were rejected before."""
     known = {
         sid: (status, ref)
         for sid, status, ref in con.execute(
             "select submission_id, status, reference_version from raw.file_manifest"
         ).fetchall()
     }
-    todo, queued = [], set()
+    todo, queued, retried = [], set(), set()
     for cand in candidates:
         sid = sha256(cand.path.read_bytes())
         seen = known.get(sid)
@@ -112,8 +122,10 @@ def _new_files(con, candidates, reference_version, report) -> list[tuple[Candida
             report.files_unchanged += 1  # the same bytes are one submission
             continue
         queued.add(sid)
+        if retry:
+            retried.add(sid)
         todo.append((cand, sid))
-    return todo
+    return todo, retried
 
 
 def _parse_all(todo, regions, jobs) -> Iterator[tuple[Candidate, ParsedFile]]:
@@ -166,14 +178,18 @@ def _count(report: IngestReport, cand: Candidate, parsed: ParsedFile) -> None:
         report.rows_structural += len(s.structural)
 
 
-def write_submission(con, cand: Candidate, parsed: ParsedFile, reference_version: str) -> None:
-    """All of one submission in one transaction."""
-    tables = _rows_by_table(cand, parsed, reference_version)
+def write_submissions(con, batch, reference_version: str, retried: set[str] = frozenset()):
+    """Submissions in one transaction: each lands whole or not at all."""
+    tables: dict[str, list[dict]] = {}
+    for cand, parsed in batch:
+        for table, rows in _rows_by_table(cand, parsed, reference_version).items():
+            tables.setdefault(table, []).extend(rows)
     con.execute("begin transaction")
     try:
         # A rejected file tried again replaces its earlier manifest entry.
-        for table in ("file_manifest", "sheet_manifest"):
-            con.execute(f"delete from raw.{table} where submission_id = ?", [parsed.submission_id])
+        for sid in retried & {parsed.submission_id for _, parsed in batch}:
+            for table in ("file_manifest", "sheet_manifest"):
+                con.execute(f"delete from raw.{table} where submission_id = ?", [sid])
         for table, rows in tables.items():
             if rows:
                 _insert(con, table, rows)

@@ -57,37 +57,48 @@ class FieldPattern:
     patterns: tuple[re.Pattern, ...]
 
 
-def compile_fields(fields: Sequence = FIELDS) -> tuple[FieldPattern, ...]:
-    return tuple(
-        FieldPattern(f.name, f.type, tuple(re.compile(p) for p in f.patterns)) for f in fields
-    )
+class FieldMatcher:
+    """Header text → the first field whose pattern matches. Header texts repeat across
+    every sheet and file, so answers are remembered."""
+
+    def __init__(self, fields: Sequence):
+        self.fields = tuple(
+            FieldPattern(f.name, f.type, tuple(re.compile(p) for p in f.patterns)) for f in fields
+        )
+        # One alternation of every pattern answers "no field" in a single search, which
+        # is the answer for most cells (project names, amounts) the header search meets.
+        self._any = re.compile(
+            "|".join(f"(?:{p.pattern})" for fp in self.fields for p in fp.patterns)
+        )
+        self._known: dict[str, FieldPattern | None] = {}
+
+    def match(self, text: str) -> FieldPattern | None:
+        if text not in self._known:
+            norm = normalise_header(text)
+            found = None
+            if norm and self._any.search(norm):
+                found = next(
+                    (fp for fp in self.fields if any(p.search(norm) for p in fp.patterns)), None
+                )
+            self._known[text] = found
+        return self._known[text]
 
 
-CONTRACT_PATTERNS = compile_fields(FIELDS)
-
-
-def match_field(text: str, patterns: Sequence[FieldPattern]) -> FieldPattern | None:
-    norm = normalise_header(text)
-    if not norm:
-        return None
-    for fp in patterns:
-        if any(p.search(norm) for p in fp.patterns):
-            return fp
-    return None
+CONTRACT_FIELDS = FieldMatcher(FIELDS)
 
 
 def find_header(
     grid: Grid,
-    patterns: Sequence[FieldPattern] = CONTRACT_PATTERNS,
+    fields: FieldMatcher = CONTRACT_FIELDS,
     min_matches: int = 3,
 ) -> Header | None:
     """The header block of a sheet, or None when no row looks like a header."""
     anchor, best = None, 0
     for r in range(min(_HEADER_SEARCH_ROWS, len(grid.rows))):
+        if anchor is not None and best >= min_matches and r > anchor + 3:
+            break  # past the header block: data rows do not score higher
         score = sum(
-            1
-            for v in grid.rows[r]
-            if isinstance(v, str) and len(v) < 60 and match_field(v, patterns)
+            1 for v in grid.rows[r] if isinstance(v, str) and len(v) < 60 and fields.match(v)
         )
         if score > best:
             anchor, best = r, score
@@ -95,11 +106,11 @@ def find_header(
         return None
 
     first, last = _block_from_merges(grid, anchor)
-    last = _extend_without_merges(grid, last, patterns)
+    last = _extend_without_merges(grid, last, fields)
     labels = _column_labels(grid, first, last)
     columns = []
     for col, parts in enumerate(labels):
-        fp = _field_of(parts, patterns)
+        fp = _field_of(parts, fields)
         raw_label = "/".join(parts)
         columns.append(
             Column(
@@ -139,7 +150,7 @@ def _block_from_merges(grid: Grid, anchor: int) -> tuple[int, int]:
     return first, last
 
 
-def _extend_without_merges(grid: Grid, last: int, patterns) -> int:
+def _extend_without_merges(grid: Grid, last: int, fields: FieldMatcher) -> int:
     """Without merge information (CSV, or merges removed), a row of sub-headers such
     as 合计 | 中央预算内 | 专项债 directly under the header continues it."""
     for _ in range(2):
@@ -153,10 +164,7 @@ def _extend_without_merges(grid: Grid, last: int, patterns) -> int:
             break
         if not any(_SUBHEADER_WORDS.search(normalise_header(v)) for v in cells):
             break
-        if any(
-            match_field(v, patterns) and match_field(v, patterns).name == "project_name"
-            for v in cells
-        ):
+        if any((fp := fields.match(v)) and fp.name == "project_name" for v in cells):
             break
         last = nxt
     return last
@@ -193,7 +201,7 @@ def _column_labels(grid: Grid, first: int, last: int) -> list[list[str]]:
     return labels
 
 
-def _field_of(parts: list[str], patterns) -> FieldPattern | None:
+def _field_of(parts: list[str], fields: FieldMatcher) -> FieldPattern | None:
     """The leaf names the field (其中：中央预算内); a generic leaf (合计) or one that
     names only an aspect (状态) defers to its parents, nearest first."""
     if not parts:
@@ -204,7 +212,7 @@ def _field_of(parts: list[str], patterns) -> FieldPattern | None:
     for parent in reversed(parts[:-1]):
         candidates += [parent] if generic else [parent + leaf, parent]
     for text in candidates:
-        if fp := match_field(text, patterns):
+        if fp := fields.match(text):
             return fp
     return None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from dagster_project.parse.text import clean_text, normalise_header
+from dagster_project.parse.text import normalise_header
 
 TOTAL = "total"
 SUBTOTAL = "subtotal"
@@ -27,18 +27,18 @@ _NOTE_WORDS = re.compile(
 
 
 def classify(
-    cells: list[object],
+    texts: list[str | None],
     seq_col: int | None,
     name_col: int | None,
     identity_cols: list[int],
 ) -> str | None:
     """The structural kind of a row, or None for a data row.
 
-    `identity_cols` are the columns that only a project fills (项目法人, 建设地点, 责任人,
-    项目代码…); a row with a section number (一、/（一）) and nothing in them is a section
-    heading, even when it carries the section's summed amounts.
+    `texts` are the row's cells as clean_text gives them. `identity_cols` are the columns
+    that only a project fills (项目法人, 建设地点, 责任人, 项目代码…); a row with a section
+    number (一、/（一）) and nothing in them is a section heading, even when it carries the
+    section's summed amounts.
     """
-    texts = [clean_text(v) for v in cells]
     filled = [(i, t) for i, t in enumerate(texts) if t is not None]
     if not filled:
         return None  # caller drops wholly empty rows before classifying

@@ -127,26 +127,27 @@ def parse_rows(
 
     for r in range(header.last_row + 1, len(rows)):
         cells = rows[r]
-        if all(clean_text(v) is None for v in cells) and not any(
+        texts = [clean_text(v) for v in cells]
+        if all(t is None for t in texts) and not any(
             (r + 1, c + 1) in uncached for c in range(len(cells))
         ):
             continue
         out.rows_read += 1
         excel_row = r + 1
-        kind = classify(cells, by_field.get("seq"), by_field.get("project_name"), identity)
+        kind = classify(texts, by_field.get("seq"), by_field.get("project_name"), identity)
         if kind:
-            text = " ".join(t for v in cells if (t := clean_text(v)) is not None)
+            text = " ".join(t for t in texts if t is not None)
             out.structural.append({"excel_row": excel_row, "kind": kind, "text": text[:500]})
             continue
-        record, problems = _read_row(cells, cols, default_unit, excel_row, uncached)
+        record, problems = _read_row(cells, texts, cols, default_unit, excel_row, uncached)
         for col, src in filled_from.get(r, ()):
             if field_name := field_at.get(col):
                 record["source_text"].setdefault(field_name, f"合并单元格，取自第{src + 1}行")
         if problems:
             row_values = {
-                (c.label or column_letter(c.index)): clean_text(_at(cells, c.index))
+                (c.label or column_letter(c.index)): _at(texts, c.index)
                 for c in cols
-                if clean_text(_at(cells, c.index)) is not None
+                if _at(texts, c.index) is not None
             }
             for p in problems:
                 out.quarantine.append({**p, "excel_row": excel_row, "row_values": row_values})
@@ -156,7 +157,7 @@ def parse_rows(
     return out
 
 
-def _read_row(cells, cols, default_unit, excel_row, uncached):
+def _read_row(cells, texts, cols, default_unit, excel_row, uncached):
     record: dict = {"source_text": {}, "extra_columns": {}}
     problems = []
     for c in cols:
@@ -164,23 +165,38 @@ def _read_row(cells, cols, default_unit, excel_row, uncached):
         if (excel_row, c.index + 1) in uncached:
             problems.append(_problem(c, "(公式)", UNCACHED_FORMULA_REASON))
             continue
+        text = _at(texts, c.index)
         if c.field is None:
-            text = clean_text(value)
             if text is not None and c.label:
                 record["extra_columns"][c.label] = text
             continue
+        if text is None:  # empty or a placeholder: NULL whatever the type
+            for k in _outputs(c):
+                record.setdefault(k, None)
+            continue
         try:
-            typed, changed = convert(value, c, default_unit)
+            if c.field_type == FieldType.TEXT:
+                typed, changed = {c.field: text}, text != value
+            else:
+                typed, changed = convert(value, c, default_unit)
         except CellError as exc:
-            problems.append(_problem(c, clean_text(value), str(exc)))
+            problems.append(_problem(c, text, str(exc)))
             continue
         for k, v in typed.items():
             if k not in record or record[k] is None:
                 record[k] = v
-        if changed and clean_text(value) is not None:
+        if changed and text is not None:
             record["source_text"][c.field] = str(value)
     _derive_funding(record)
     return record, problems
+
+
+def _outputs(column: Column) -> tuple[str, ...]:
+    if column.field_type == FieldType.APPROVAL:
+        return (column.field, f"{column.field}_month")
+    if column.field_type == FieldType.MONTH_RANGE:
+        return ("planned_start", "planned_completion")
+    return (column.field,)
 
 
 def _derive_funding(record: dict) -> None:
@@ -203,7 +219,7 @@ def _problem(column: Column, value, reason: str) -> dict:
 
 
 def _at(cells, i):
-    return cells[i] if i < len(cells) else ""
+    return cells[i] if i < len(cells) else None
 
 
 def _fill_down(grid: Grid, first_data_row: int):

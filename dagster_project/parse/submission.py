@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from dagster_project.contract import LISTS, STATISTICS_FIELDS
 from dagster_project.parse.grid import Grid, column_letter, read_grids
 from dagster_project.parse.guards import FileRejected, inspect_file
-from dagster_project.parse.headers import CONTRACT_PATTERNS, compile_fields, find_header
+from dagster_project.parse.headers import FieldMatcher, find_header
 from dagster_project.parse.sheet import ParsedSheet, parse_rows
 from dagster_project.parse.submitter import RegionIndex, recognise_submitter
 from dagster_project.parse.text import clean_text
@@ -24,7 +24,7 @@ COUNTY_WEEKLY = "county_weekly"
 STATISTICS = "statistics"
 STATISTICS_LIST = "statistics"
 
-_STAT_PATTERNS = compile_fields(STATISTICS_FIELDS)
+_STATISTICS_FIELDS = FieldMatcher(STATISTICS_FIELDS)
 _SHEET_NOISE = re.compile(r"附件\s*\d*|附表\s*\d*|清单|明细|[表\s\d\-_.、()（）:：]")
 _LIST_PATTERNS = [(lst, [re.compile(p) for p in lst.name_patterns]) for lst in LISTS]
 
@@ -82,7 +82,7 @@ def _county_sheets(file_name, grids: list[Grid], uncached, kind):
     recognised_any = False
     for grid in grids:
         list_key = recognise_list(grid.name)  # a CSV's grid is named after its file
-        header = find_header(grid, CONTRACT_PATTERNS)
+        header = find_header(grid)
         if header:
             titles += header.title_lines
         if list_key is None and header is not None:
@@ -119,7 +119,7 @@ def _list_by_signature(fields_present: set[str]) -> str | None:
 
 
 def _statistics_sheet(grid: Grid, regions: RegionIndex) -> ParsedSheet:
-    header = find_header(grid, _STAT_PATTERNS, min_matches=2)
+    header = find_header(grid, _STATISTICS_FIELDS, min_matches=2)
     if header is None:
         return _ignored(grid, "找不到统计表头")
     sheet = parse_rows(grid, header, STATISTICS_LIST, identity_fields=())

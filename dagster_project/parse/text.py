@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime, time
+from functools import lru_cache
 
 # U+FF01..U+FF5E are the full-width twins of ASCII "!".."~", at a fixed offset; U+3000 is
 # the ideographic space. CJK characters and 、。 live elsewhere and are left alone.
@@ -69,9 +70,17 @@ def is_placeholder(s: str | None) -> bool:
 
 def clean_text(value: object) -> str | None:
     """A cell value as trimmed, single-line text; None for empty cells and placeholders."""
+    if value is None or value == "":
+        return None
     text = _render(value)
     if text is None:
         return None
+    return _clean_str(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean_str(text: str) -> str | None:
+    # Cell texts repeat a great deal (units, names, 是/否), so this is cached.
     text = _INVISIBLE.sub("", text.replace(_ESCAPED_CR, "\n"))
     lines = (_SPACES.sub(" ", line).strip() for line in _LINE_BREAK.split(text))
     joined = _join_lines([line for line in lines if line])
