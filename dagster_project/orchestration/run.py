@@ -20,6 +20,7 @@ def run_nightly(raw=None, warehouse=None, out=None) -> int:
     job = defs.resolve_job_def("nightly")
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     config = {
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
         "resources": {
             "settings": {
                 "config": {

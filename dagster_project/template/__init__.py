@@ -1,0 +1,1 @@
+"""The official submission workbook (`xmk template`) that counties fill in."""
