@@ -6,6 +6,7 @@ from what a file says, and nothing is ever written into raw/.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +30,15 @@ class Candidate:
     period_month: date | None
     period_week: date | None  # ISO week's Monday
     misplaced_reason: str | None = None
+
+    def submission_id(self, file_sha256: str) -> str:
+        """The same bytes in one period are one submission, however often they arrive;
+        the same bytes sent for another period (a weekly list with nothing changed) are
+        that period's submission."""
+        period = self.period_month or self.period_week
+        if period is None:
+            return file_sha256
+        return hashlib.sha256(f"{file_sha256}|{self.kind}|{period}".encode()).hexdigest()
 
 
 def discover(raw_dir: Path) -> list[Candidate]:

@@ -3,7 +3,8 @@
 A submission's rows, its quarantine, its structural rows and its manifest entry commit
 together (several submissions share one transaction, since a commit costs far more than
 the rows), so a load killed half-way leaves nothing of those files and the next run
-loads each exactly once. Files already in the manifest (same sha256) are not parsed again; a
+loads each exactly once. Files already in the manifest (same bytes, same period) are not
+parsed again; a
 rejected file is tried again only when the regions reference has changed since.
 """
 
@@ -15,6 +16,7 @@ import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -115,7 +117,7 @@ def _new_files(con, candidates, reference_version, report):
     }
     todo, queued, retried = [], set(), set()
     for cand in candidates:
-        sid = sha256(cand.path.read_bytes())
+        sid = cand.submission_id(sha256(cand.path.read_bytes()))
         seen = known.get(sid)
         retry = seen is not None and seen[0] == "rejected" and seen[1] != reference_version
         if sid in queued or (seen is not None and not retry):
@@ -135,12 +137,22 @@ def _parse_all(todo, regions, jobs) -> Iterator[tuple[Candidate, ParsedFile]]:
         for cand, _sid in todo:
             yield cand, _parse(cand, index)
         return
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        jobs, mp_context=ctx, initializer=_init_worker, initargs=(regions,)
-    ) as pool:
-        cands = [c for c, _ in todo]
-        yield from zip(cands, pool.map(_parse_in_worker, cands, chunksize=8), strict=True)
+    cands = [c for c, _ in todo]
+    done = 0
+    try:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            jobs, mp_context=ctx, initializer=_init_worker, initargs=(regions,)
+        ) as pool:
+            for parsed in pool.map(_parse_in_worker, cands, chunksize=8):
+                yield cands[done], parsed
+                done += 1
+    except BrokenProcessPool:
+        # Workers cannot start from every host process (a script read from standard
+        # input, say); parsing here is slower and gives the same result.
+        index = RegionIndex(regions)
+        for cand in cands[done:]:
+            yield cand, _parse(cand, index)
 
 
 _WORKER_INDEX: RegionIndex | None = None
@@ -187,7 +199,7 @@ def write_submissions(con, batch, reference_version: str, retried: set[str] = fr
     con.execute("begin transaction")
     try:
         # A rejected file tried again replaces its earlier manifest entry.
-        for sid in retried & {parsed.submission_id for _, parsed in batch}:
+        for sid in retried & {cand.submission_id(parsed.file_sha256) for cand, parsed in batch}:
             for table in ("file_manifest", "sheet_manifest"):
                 con.execute(f"delete from raw.{table} where submission_id = ?", [sid])
         for table, rows in tables.items():
@@ -209,8 +221,10 @@ def _insert(con, table: str, rows: list[dict]) -> None:
 
 
 def _rows_by_table(cand: Candidate, parsed: ParsedFile, reference_version: str):
+    sid = cand.submission_id(parsed.file_sha256)
     lineage = {
-        "submission_id": parsed.submission_id,
+        "submission_id": sid,
+        "file_sha256": parsed.file_sha256,
         "region_code": parsed.region_code,
         "period_month": cand.period_month,
         "period_week": cand.period_week,
@@ -220,7 +234,7 @@ def _rows_by_table(cand: Candidate, parsed: ParsedFile, reference_version: str):
     for sheet in parsed.sheets:
         sheet_rows.append(
             {
-                "submission_id": parsed.submission_id,
+                "submission_id": sid,
                 "sheet_name": sheet.sheet_name,
                 "list_key": sheet.list_key,
                 "status": sheet.status,
@@ -259,7 +273,7 @@ def _rows_by_table(cand: Candidate, parsed: ParsedFile, reference_version: str):
             )
         for s in sheet.structural:
             tables.setdefault("structural_rows", []).append(
-                {"submission_id": parsed.submission_id, "sheet_name": sheet.sheet_name, **s}
+                {"submission_id": sid, "sheet_name": sheet.sheet_name, **s}
             )
     tables["sheet_manifest"] = sheet_rows
     tables["file_manifest"] = [_manifest_row(cand, parsed, sheet_rows, reference_version)]
@@ -286,7 +300,8 @@ def _manifest_row(cand, parsed, sheet_rows, reference_version) -> dict:
         return sum(s[key] for s in sheet_rows)
 
     return {
-        "submission_id": parsed.submission_id,
+        "submission_id": cand.submission_id(parsed.file_sha256),
+        "file_sha256": parsed.file_sha256,
         "original_path": cand.rel_path,
         "file_name": cand.path.name,
         "size_bytes": cand.size,

@@ -38,7 +38,8 @@ _ARROW_TYPE = {
 }
 
 LINEAGE_COLUMNS = [
-    ("submission_id", "VARCHAR"),  # sha256 of the file
+    ("submission_id", "VARCHAR"),  # the file's bytes in one period (see discover.py)
+    ("file_sha256", "VARCHAR"),
     ("region_code", "VARCHAR"),  # the submitter
     ("period_month", "DATE"),  # first day of the reporting month (monthly files)
     ("period_week", "DATE"),  # Monday of the ISO week (weekly files)
@@ -79,6 +80,7 @@ STATISTICS_COLUMNS = (
 
 FILE_MANIFEST_COLUMNS = [
     ("submission_id", "VARCHAR PRIMARY KEY"),
+    ("file_sha256", "VARCHAR"),
     ("original_path", "VARCHAR"),  # where the file lay under raw/, as metadata only
     ("file_name", "VARCHAR"),
     ("size_bytes", "BIGINT"),
@@ -116,6 +118,7 @@ SHEET_MANIFEST_COLUMNS = [
 ]
 QUARANTINE_COLUMNS = [
     ("submission_id", "VARCHAR"),
+    ("file_sha256", "VARCHAR"),
     ("region_code", "VARCHAR"),
     ("period_month", "DATE"),
     ("period_week", "DATE"),

@@ -31,7 +31,7 @@ _LIST_PATTERNS = [(lst, [re.compile(p) for p in lst.name_patterns]) for lst in L
 
 @dataclass
 class ParsedFile:
-    submission_id: str  # sha256 of the bytes
+    file_sha256: str
     file_name: str
     kind: str
     status: str = "loaded"  # loaded | rejected

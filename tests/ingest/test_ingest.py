@@ -16,8 +16,10 @@ from dagster_project.ingest.load import ingest
 from tests.workbooks import TEMPLATE_UNDER_CONSTRUCTION, title_rows, write_xlsx
 
 
-def _workbook(path: Path, names: list[str], submitter="蛟河市发展和改革局", received=None) -> Path:
-    rows = [*title_rows("在建项目", submitter), TEMPLATE_UNDER_CONSTRUCTION]
+def _workbook(
+    path: Path, names: list[str], submitter="蛟河市发展和改革局", received=None, sheet="在建项目"
+) -> Path:
+    rows = [*title_rows(sheet, submitter), TEMPLATE_UNDER_CONSTRUCTION]
     for i, name in enumerate(names, 1):
         rows.append(
             [
@@ -36,7 +38,7 @@ def _workbook(path: Path, names: list[str], submitter="蛟河市发展和改革�
                 "13912345678",
             ]
         )
-    write_xlsx(path, {"在建项目": rows})
+    write_xlsx(path, {sheet: rows})
     if received:
         ts = datetime.fromisoformat(received).timestamp()
         os.utime(path, (ts, ts))
@@ -76,6 +78,19 @@ def test_identical_bytes_under_another_name_are_one_submission(land):
     assert _q(db, "select count(*) from raw.file_manifest") == [(1,)]
 
 
+def test_identical_bytes_for_another_period_are_that_periods_submission(land):
+    raw, db = land
+    path = _workbook(
+        raw / "2026-W41" / "220281_蛟河市_已开工未入统.xlsx", ["甲"], sheet="已开工未入统"
+    )
+    (raw / "2026-W42").mkdir()
+    (raw / "2026-W42" / path.name).write_bytes(path.read_bytes())  # nothing changed that week
+    report = ingest(raw, db)
+    assert (report.files_loaded, report.files_unchanged) == (2, 0)
+    weeks = _q(db, "select period_week, count(*) from raw.unstated group by 1 order by 1")
+    assert [n for _, n in weeks] == [1, 1]
+
+
 def test_resubmission_supersedes_the_earlier_one_and_history_is_kept(land):
     raw, db = land
     first = _workbook(
@@ -86,8 +101,9 @@ def test_resubmission_supersedes_the_earlier_one_and_history_is_kept(land):
         raw / "2024-10" / "220281_蛟河市_更正.xlsx", ["甲", "乙", "丙"], received="2024-11-06 10:00"
     )
     ingest(raw, db)
-    old_id = hashlib.sha256(first.read_bytes()).hexdigest()
-    new_id = hashlib.sha256(second.read_bytes()).hexdigest()
+    ids = dict(_q(db, "select file_sha256, submission_id from raw.manifest"))
+    old_id = ids[hashlib.sha256(first.read_bytes()).hexdigest()]
+    new_id = ids[hashlib.sha256(second.read_bytes()).hexdigest()]
     manifest = dict(
         (sid, (eff, sup, by))
         for sid, eff, sup, by in _q(
@@ -113,7 +129,7 @@ def test_equal_received_times_are_ordered_by_file_name(land):
         raw / "2024-10" / "220281_蛟河市_b.xlsx", ["甲", "乙"], received="2024-11-05 09:00"
     )
     ingest(raw, db)
-    effective = _q(db, "select submission_id from raw.manifest where is_effective")
+    effective = _q(db, "select file_sha256 from raw.manifest where is_effective")
     assert effective == [(hashlib.sha256(later.read_bytes()).hexdigest(),)]
 
 
