@@ -61,6 +61,7 @@ class DemoSummary:
     statistics_files: int = 0
     reference_files: int = 0
     corrections: list[str] = field(default_factory=list)
+    refused_files: list[str] = field(default_factory=list)  # files the pipeline must refuse
     rows: dict[str, int] = field(default_factory=dict)  # monthly data rows per list key
     weekly_rows: int = 0
     defects: list[defects.Defect] = field(default_factory=list)
@@ -81,6 +82,7 @@ class DemoSummary:
             + f"; weekly 已开工未入统 {self.weekly_rows}",
         ]
         lines += [f"  re-submission: {c}" for c in self.corrections]
+        lines += [f"  a file to be refused: {f}" for f in self.refused_files]
         lines.append(f"  planted defects: {len(self.defects)}")
         lines += [
             f"    {d.file} [{d.sheet}] row {d.excel_row} {d.field}: {d.kind}"
@@ -236,6 +238,24 @@ def _generate_submitter(task: _Task) -> _Result:
     return result
 
 
+# A county that also uploads the stamped, scanned copy of its return, as many do: the
+# pipeline must refuse it with a reason and load the workbook beside it.
+_SCAN = (
+    b"%PDF-1.4\n% scanned copy with the official seal\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+)
+
+
+def _write_stamped_scan(out_dir: Path, regions: list[dict], last: int) -> list[str]:
+    region = regions[min(3, len(regions) - 1)]
+    month = month_start(last)
+    name = f"{region['region_name']}{month.year}年{month.month}月项目调度表（盖章扫描件）.pdf"
+    rel = f"{month_folder(last)}/{name}"
+    sent = month_start(last + 1)
+    received = datetime(sent.year, sent.month, 6, 16, tzinfo=SHANGHAI)
+    write_if_changed(out_dir / rel, _SCAN, received)
+    return [rel]
+
+
 def _write_bureau(
     out_dir: Path, regions: list[dict], listed: dict, first: int, last: int, seed: int, area: str
 ):
@@ -331,8 +351,13 @@ def generate_demo(
     summary.statistics_files = len(paths)
     summary.written += written
     summary.total_bytes += size
+    summary.refused_files = _write_stamped_scan(out_dir, regions, last)
     summary.files = (
-        summary.reference_files + summary.workbooks + summary.csv_files + summary.statistics_files
+        summary.reference_files
+        + summary.workbooks
+        + summary.csv_files
+        + summary.statistics_files
+        + len(summary.refused_files)
     )
     summary.seconds = time.perf_counter() - started
     return summary

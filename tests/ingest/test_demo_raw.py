@@ -23,12 +23,16 @@ def demo(tmp_path_factory):
     con.close()
 
 
-def test_every_file_is_loaded_and_recorded(demo):
+def test_every_file_is_loaded_or_refused_with_a_reason(demo):
     summary, report, con = demo
     files = summary.files - summary.reference_files
+    refused = len(summary.refused_files)
     assert report.files_seen == files
-    assert (report.files_loaded, report.files_rejected) == (files, 0)
+    assert (report.files_loaded, report.files_rejected) == (files - refused, refused)
     assert con.execute("select count(*) from raw.file_manifest").fetchone() == (files,)
+    reasons = dict(con.execute("select original_path, reason from raw.file_manifest").fetchall())
+    for path in summary.refused_files:
+        assert "不支持的文件类型" in reasons[path]
 
 
 def test_every_sheet_conserves_its_rows(demo):
