@@ -379,3 +379,12 @@ def test_instruction_sheet_is_ignored_with_a_reason(xlsx, region_index):
     ignored = [s for s in parsed.sheets if s.status == "ignored"]
     assert [s.sheet_name for s in ignored] == ["填报说明"]
     assert "无法识别" in ignored[0].reason
+
+
+def test_breakdown_rows_starting_with_qizhong_are_recognised(xlsx, region_index):
+    empty = [None] * len(TEMPLATE_UNDER_CONSTRUCTION)
+    breakdown = ["其中：省级重点项目", None, None, None, None, 8000, 2000, 500, *empty[8:]]
+    rows = _sheet([_project(1, "省重点项目甲"), breakdown])
+    sheet = _only_sheet(_parse(xlsx(JIAOHE, {"在建项目": rows}), region_index))
+    assert [s["kind"] for s in sheet.structural] == ["subtotal"]
+    assert [r["project_name"] for r in sheet.rows] == ["省重点项目甲"]
