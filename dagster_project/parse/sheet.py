@@ -176,7 +176,8 @@ def _read_row(cells, texts, cols, default_unit, excel_row, uncached):
             continue
         try:
             if c.field_type == FieldType.TEXT:
-                typed, changed = {c.field: text}, text != value
+                # a number shown as text (序号 1) is not a transformation
+                typed, changed = {c.field: text}, isinstance(value, str) and text != value
             else:
                 typed, changed = convert(value, c, default_unit)
         except CellError as exc:
