@@ -1,0 +1,697 @@
+"""County data-quality reports (SPEC §4): for one submitter and one month, under
+`<out>/reports/<YYYY-MM>/<code>_<name>/`,
+
+* `数据质量报告_<name>_<YYYY年M月>.xlsx` — a 汇总 sheet (verdict, counts by file and sheet
+  and by rule, file-level problems, which workbooks came back annotated) and a 明细 sheet
+  with one row per failure;
+* the same report as self-contained HTML;
+* `<original name>_标注.xlsx` — the county's own workbook with each offending cell
+  coloured and commented, so the clerk fixes the file they know instead of reading
+  coordinates.
+
+A report holds only its own region's rows: `write_county_report` refuses anything else,
+and `write_all_reports` groups failures by (region, month) before writing. Every report
+cell is written through `write_text_cell`, so nothing a county typed can become a formula.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import os
+import re
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from dagster_project.contract import FIELD_BY_NAME
+from dagster_project.parse.guards import FileRejected, inspect_file
+from dagster_project.quality.failures import (
+    COUNTY_KINDS,
+    ERROR,
+    REJECTED_FILE,
+    UNREADABLE_CELL,
+    WARN,
+    Failure,
+    report_month,
+    warehouse_failures,
+)
+
+REPORTS_DIR = "reports"
+SUMMARY_SHEET = "汇总"
+DETAIL_SHEET = "明细"
+DETAIL_HEADERS = (
+    "文件",
+    "工作表",
+    "行号",
+    "列",
+    "字段(表头)",
+    "填报值",
+    "问题",
+    "级别",
+    "修改建议",
+)
+DETAIL_WIDTHS = (34, 16, 7, 5, 24, 24, 32, 7, 64)
+SEVERITY_LABELS = {"error": "错误", "warn": "警告"}
+NO_ERRORS = "无错误"
+ANNOTATED_SUFFIX = "_标注.xlsx"
+ANNOTATED = "问题单元格已标色并加批注"
+REPORT_PREFIX = "数据质量报告_"
+COMMENT_AUTHOR = "项目库"
+
+# Cell colours in the returned workbook: strong for the offending cell, light for a row
+# whose problem has no single column.
+ERROR_FILL = "FFFF7C80"
+WARN_FILL = "FFFFFF00"
+ERROR_ROW_FILL = "FFFFE4E4"
+WARN_ROW_FILL = "FFFFFBD6"
+
+_PROBLEMS = {UNREADABLE_CELL: "内容无法识别", REJECTED_FILE: "文件未被接收"}
+# A spreadsheet reads text starting with these as a formula (or, for tab and CR, as the
+# start of one once pasted into a cell).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+# --------------------------------------------------------------------------- safe cells
+
+
+def safe_cell_value(value):
+    """What a report cell may hold: numbers and dates unchanged; anything else as text the
+    xlsx format can store (control characters replaced, CR as LF — XML turns a bare CR
+    into LF on reading anyway — and at most Excel's 32,767 characters)."""
+    if value is None or isinstance(value, bool | int | float | date):
+        return value
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    return text[:_MAX_CELL_CHARS]
+
+
+def write_text_cell(ws: Worksheet, row: int, column: int, value):
+    """Write one report cell; text always stays text. openpyxl stores any string starting
+    with "=" as a formula, so the type is forced back to string, and quotePrefix keeps
+    Excel from reading it as a formula when the clerk edits the cell. The visible text is
+    exactly the value."""
+    value = safe_cell_value(value)
+    cell = ws.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(_FORMULA_START):
+            cell.quotePrefix = True
+    return cell
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def month_label(month: date) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+def verdict(errors: int) -> str:
+    return f"存在{errors}项错误，须修改后重新报送" if errors else NO_ERRORS
+
+
+def problem_text(failure: Failure) -> str:
+    """The 问题 column: a Chinese label where the rule has one, and always the rule id, so
+    the project centre can find the check behind it."""
+    label = _PROBLEMS.get(failure.rule)
+    if label is None and failure.rule.startswith("required_"):
+        label = "必填项未填写"
+    return f"{label}（{failure.rule}）" if label else failure.rule
+
+
+def field_text(failure: Failure) -> str:
+    """The 字段(表头) column: the header as the county wrote it, else the template's."""
+    if failure.header:
+        return failure.header
+    known = FIELD_BY_NAME.get(failure.field or "")
+    return known.header if known else failure.field or ""
+
+
+def _column_number(letter: str | None) -> int:
+    return column_index_from_string(letter) if letter else 0
+
+
+def detail_order(failure: Failure) -> tuple:
+    """File, sheet, row, column (B before AA), then rule."""
+    return (
+        failure.source_file,
+        failure.sheet or "",
+        failure.excel_row or 0,
+        _column_number(failure.column_letter),
+        failure.rule,
+    )
+
+
+def safe_file_name(text: str) -> str:
+    return _UNSAFE_NAME.sub("_", text).strip(" .") or "_"
+
+
+# --------------------------------------------------------------------------- content
+
+
+@dataclass(frozen=True)
+class Table:
+    heading: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple, ...]
+
+
+@dataclass(frozen=True)
+class Annotation:
+    source_file: str
+    annotated_name: str | None  # None: could not be annotated, see note
+    note: str
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """What both the .xlsx and the .html show, built once."""
+
+    title: str
+    facts: tuple[str, ...]
+    verdict: str
+    errors: int
+    warnings: int
+    summary_tables: tuple[Table, ...]
+    notes: tuple[str, ...]
+    detail: Table
+    detail_severities: tuple[str, ...]  # per detail row, for colouring
+    by_sheet: tuple[tuple[str, str, int, int], ...]  # (file, sheet, errors, warnings)
+
+
+def report_content(
+    region: dict, month: date, failures: Sequence[Failure], annotations: Sequence[Annotation]
+) -> ReportContent:
+    ordered = sorted(failures, key=detail_order)
+    errors = sum(f.is_error for f in ordered)
+    warns = len(ordered) - errors
+
+    by_sheet: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    by_rule: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for f in ordered:
+        by_sheet[(f.source_file, f.sheet or "（整个文件）")][f.severity] += 1
+        by_rule[(problem_text(f), f.rule)][f.severity] += 1
+    sheet_rows = tuple(
+        (file, sheet, c[ERROR], c[WARN]) for (file, sheet), c in sorted(by_sheet.items())
+    )
+    rule_rows = tuple(
+        (label, c[ERROR], c[WARN])
+        for (label, _rule), c in sorted(by_rule.items(), key=lambda kv: (-kv[1][ERROR], kv[0]))
+    )
+    tables = [
+        Table(
+            "按文件和工作表",
+            ("文件", "工作表", "错误", "警告"),
+            (*sheet_rows, ("合计", "", errors, warns)),
+        ),
+        Table("按问题", ("问题", "错误", "警告"), rule_rows),
+    ]
+    file_level = [f for f in ordered if f.excel_row is None]
+    if file_level:
+        tables.append(
+            Table(
+                "文件级问题",
+                ("文件", "问题", "级别", "修改建议"),
+                tuple(
+                    (f.source_file, problem_text(f), SEVERITY_LABELS[f.severity], f.hint or "")
+                    for f in file_level
+                ),
+            )
+        )
+    if annotations:
+        tables.append(
+            Table(
+                "退回的标注文件",
+                ("原文件", "标注文件", "说明"),
+                tuple(
+                    (a.source_file, a.annotated_name or "（未标注）", a.note) for a in annotations
+                ),
+            )
+        )
+    detail = Table(
+        DETAIL_SHEET,
+        DETAIL_HEADERS,
+        tuple(
+            (
+                f.source_file,
+                f.sheet or "",
+                f.excel_row,
+                f.column_letter or "",
+                field_text(f),
+                f.value,
+                problem_text(f),
+                SEVERITY_LABELS[f.severity],
+                f.hint or "",
+            )
+            for f in ordered
+        ),
+    )
+    return ReportContent(
+        title=f"数据质量报告：{region['region_name']} {month_label(month)}",
+        facts=(
+            f"报送单位：{region['region_name']}（{region['region_code']}）",
+            f"报送月份：{month_label(month)}",
+        ),
+        verdict=verdict(errors),
+        errors=errors,
+        warnings=warns,
+        summary_tables=tuple(tables),
+        notes=(
+            "“明细”表逐项列出问题所在的文件、工作表、Excel行号和列，请按“修改建议”修改原工作簿后重新报送。",
+            "“错误”须修改后重新报送，否则本月数据不予发布；“警告”请核实，确认无误的可不修改。",
+            "退回的标注文件中，错误单元格标红、警告单元格标黄，鼠标移到单元格上可查看批注。",
+        ),
+        detail=detail,
+        detail_severities=tuple(f.severity for f in ordered),
+        by_sheet=sheet_rows,
+    )
+
+
+# --------------------------------------------------------------------------- .xlsx
+
+
+_BOLD = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="FFDDEBF7")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def write_report_workbook(path: Path, content: ReportContent) -> None:
+    wb = Workbook()
+    summary = wb.active
+    summary.title = SUMMARY_SHEET
+    _write_summary(summary, content)
+    _write_detail(wb.create_sheet(DETAIL_SHEET), content)
+    _save_atomically(wb, path)
+
+
+def _write_summary(ws: Worksheet, content: ReportContent) -> None:
+    write_text_cell(ws, 1, 1, content.title).font = Font(bold=True, size=14)
+    row = 2
+    for fact in content.facts:
+        write_text_cell(ws, row, 1, fact)
+        row += 1
+    colour = "FFC00000" if content.errors else "FF007A33"
+    write_text_cell(ws, row, 1, f"结论：{content.verdict}").font = Font(
+        bold=True, size=12, color=colour
+    )
+    write_text_cell(ws, row + 1, 1, f"错误 {content.errors} 项，警告 {content.warnings} 项")
+    row += 3
+    for table in content.summary_tables:
+        write_text_cell(ws, row, 1, table.heading).font = Font(bold=True, size=12)
+        row += 1
+        for col, header in enumerate(table.headers, start=1):
+            cell = write_text_cell(ws, row, col, header)
+            cell.font, cell.fill = _BOLD, _HEADER_FILL
+        row += 1
+        if not table.rows:
+            write_text_cell(ws, row, 1, "（无）")
+            row += 1
+        for values in table.rows:
+            for col, value in enumerate(values, start=1):
+                write_text_cell(ws, row, col, value).alignment = _WRAP
+            row += 1
+        row += 1
+    write_text_cell(ws, row, 1, "说明").font = _BOLD
+    for offset, note in enumerate(content.notes, start=1):
+        write_text_cell(ws, row + offset, 1, note)
+    for col, width in enumerate((40, 36, 10, 48), start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _write_detail(ws: Worksheet, content: ReportContent) -> None:
+    for col, header in enumerate(content.detail.headers, start=1):
+        cell = write_text_cell(ws, 1, col, header)
+        cell.font, cell.fill = _BOLD, _HEADER_FILL
+        ws.column_dimensions[get_column_letter(col)].width = DETAIL_WIDTHS[col - 1]
+    severity_col = DETAIL_HEADERS.index("级别") + 1
+    for r, (values, severity) in enumerate(
+        zip(content.detail.rows, content.detail_severities, strict=True), start=2
+    ):
+        for col, value in enumerate(values, start=1):
+            write_text_cell(ws, r, col, value).alignment = _WRAP
+        ws.cell(r, severity_col).fill = _fill(ERROR_FILL if severity == ERROR else WARN_FILL)
+    last = get_column_letter(len(content.detail.headers))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{last}{max(1, len(content.detail.rows) + 1)}"
+
+
+def _fill(colour: str) -> PatternFill:
+    return PatternFill("solid", fgColor=colour)
+
+
+def _save_atomically(wb: Workbook, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    wb.save(tmp)
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------- .html
+
+_CSS = """
+body { font-family: "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "SimSun",
+       sans-serif; margin: 24px; color: #222; }
+h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; }
+table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
+th, td { border: 1px solid #999; padding: 4px 8px; vertical-align: top; text-align: left; }
+th { background: #ddebf7; }
+td.num { text-align: right; }
+.verdict { font-size: 18px; font-weight: bold; }
+.verdict.bad { color: #c00000; } .verdict.good { color: #007a33; }
+tr.error td.sev { background: #ff7c80; } tr.warn td.sev { background: #ffff00; }
+td.value { white-space: pre-wrap; }
+"""
+
+
+def render_html(content: ReportContent) -> str:
+    """A self-contained page (inline CSS, no external address); every value escaped."""
+    e = _escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(content.title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{e(content.title)}</h1>",
+        *(f"<p>{e(fact)}</p>" for fact in content.facts),
+        f'<p class="verdict {"bad" if content.errors else "good"}">结论：{e(content.verdict)}</p>',
+        f"<p>错误 {content.errors} 项，警告 {content.warnings} 项</p>",
+    ]
+    for table in content.summary_tables:
+        parts += [f"<h2>{e(table.heading)}</h2>", _html_table(table)]
+    parts.append(f"<h2>{e(content.detail.heading)}</h2>")
+    parts.append(_html_table(content.detail, content.detail_severities))
+    parts.append("<h2>说明</h2><ul>")
+    parts += [f"<li>{e(note)}</li>" for note in content.notes]
+    parts.append("</ul></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _html_table(table: Table, severities: Sequence[str] | None = None) -> str:
+    if not table.rows:
+        return "<p>（无）</p>"
+    head = "".join(f"<th>{_escape(h)}</th>" for h in table.headers)
+    body = []
+    for i, values in enumerate(table.rows):
+        row_class = f' class="{severities[i]}"' if severities else ""
+        cells = []
+        for header, value in zip(table.headers, values, strict=True):
+            css = {"级别": "sev", "填报值": "value"}.get(header, "")
+            if isinstance(value, int | float):
+                css = "num"
+            attr = f' class="{css}"' if css else ""
+            cells.append(f"<td{attr}>{_escape(value)}</td>")
+        body.append(f"<tr{row_class}>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _escape(value) -> str:
+    return "" if value is None else html.escape(str(value), quote=True)
+
+
+# --------------------------------------------------------------------------- annotation
+
+
+def annotate_workbook(original: Path, failures: Sequence[Failure], dest: Path) -> str | None:
+    """Save a copy of the county's workbook with its failures marked; the original is only
+    read. Returns a note when some failures could not be placed, else None. Raises
+    FileRejected for a file the ingestion guard refuses."""
+    data = original.read_bytes()
+    inspect_file(original.name, data)  # the same guard as ingestion, before openpyxl
+    with warnings.catch_warnings():
+        # openpyxl warns about workbook features it drops (extension lists); the copy is
+        # only for marking, the county keeps its original.
+        warnings.simplefilter("ignore")
+        wb = load_workbook(io.BytesIO(data))
+    missing_sheets = set()
+    marks: dict[tuple[str, int, int], list[Failure]] = defaultdict(list)
+    for f in failures:
+        if f.excel_row is None:
+            continue
+        if f.sheet not in wb.sheetnames:
+            missing_sheets.add(f.sheet or "")
+            continue
+        ws = wb[f.sheet]
+        if f.column_letter is None:
+            _shade_row(ws, f.excel_row, f.is_error)
+            col = ws.min_column
+        else:
+            col = _column_number(f.column_letter)
+        marks[(f.sheet, f.excel_row, col)].append(f)
+    for (sheet, row, col), found in marks.items():
+        _mark_cell(wb[sheet], row, col, found)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    _save_atomically(wb, dest)
+    if missing_sheets:
+        names = "、".join(sorted(missing_sheets))
+        return f"已标注；工作表“{names}”在文件中未找到，其问题请见明细"
+    return None
+
+
+def _anchor(ws: Worksheet, row: int, col: int):
+    """The cell that carries a mark: the top-left of a merged range (where Excel keeps
+    the value and comment), else the cell itself."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(cell, MergedCell):
+        for rng in ws.merged_cells.ranges:
+            if cell.coordinate in rng:
+                return ws.cell(row=rng.min_row, column=rng.min_col)
+    return cell
+
+
+def _shade_row(ws: Worksheet, row: int, is_error: bool) -> None:
+    colour = ERROR_ROW_FILL if is_error else WARN_ROW_FILL
+    for col in range(ws.min_column, ws.max_column + 1):
+        cell = ws.cell(row=row, column=col)
+        if isinstance(cell, MergedCell):
+            continue
+        current = cell.fill.fgColor.rgb if cell.fill and cell.fill.fill_type else None
+        if current != ERROR_ROW_FILL:  # an error's shade is not weakened by a warning's
+            cell.fill = _fill(colour)
+
+
+def _mark_cell(ws: Worksheet, row: int, col: int, found: list[Failure]) -> None:
+    cell = _anchor(ws, row, col)
+    row_level = all(f.column_letter is None for f in found)
+    is_error = any(f.is_error for f in found)
+    if not row_level:
+        cell.fill = _fill(ERROR_FILL if is_error else WARN_FILL)
+    lines = []
+    for f in sorted(found, key=lambda f: (not f.is_error, f.rule)):
+        scope = "本行：" if f.column_letter is None else ""
+        lines.append(f"【{SEVERITY_LABELS[f.severity]}】{scope}{problem_text(f)}")
+        if f.hint:
+            lines.append(f"修改建议：{f.hint}")
+    text = safe_cell_value("\n".join(lines))
+    if cell.comment is not None:  # keep the county's own note above ours
+        text = f"{cell.comment.text}\n——\n{text}"
+    comment = Comment(text, COMMENT_AUTHOR)
+    comment.width = 320
+    comment.height = min(400, 40 + 18 * (text.count("\n") + 1))
+    cell.comment = comment
+
+
+def _inside(raw_dir: Path, source_file: str) -> Path | None:
+    """The original under raw_dir; None for a path that would leave it."""
+    root = raw_dir.resolve()
+    path = (root / source_file).resolve()
+    return path if path.is_relative_to(root) else None
+
+
+# --------------------------------------------------------------------------- one report
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    region_code: str
+    region_name: str
+    period_month: date
+    directory: Path
+    workbook: Path  # 数据质量报告_….xlsx
+    html: Path
+    annotated: tuple[Path, ...]  # the county's workbooks, marked
+    errors: int
+    warnings: int
+    verdict: str
+    # (file, sheet, errors, warnings) for a mail body
+    by_sheet: tuple[tuple[str, str, int, int], ...]
+    notes: tuple[str, ...]  # what could not be annotated, and why
+    # Digest of the HTML, which holds everything the report says. The .xlsx bytes carry
+    # save times, so they cannot tell a re-run of the same report from a new one.
+    content_sha256: str
+
+    @property
+    def attachments(self) -> tuple[Path, ...]:
+        return (self.workbook, *self.annotated, self.html)
+
+
+def report_dir(out_dir: Path, region: dict, month: date) -> Path:
+    folder = safe_file_name(f"{region['region_code']}_{region['region_name']}")
+    return out_dir / REPORTS_DIR / f"{month:%Y-%m}" / folder
+
+
+def write_county_report(
+    out_dir: Path, region: dict, period_month: date, failures: list[Failure], raw_dir: Path
+) -> ReportFiles:
+    """Write one submitter's report for one month. Refuses (ValueError) a failure of any
+    other region or month: a county must never see another's rows."""
+    code = region["region_code"]
+    month = period_month.replace(day=1)
+    for f in failures:
+        if f.region_code != code:
+            raise ValueError(
+                f"failure of region {f.region_code!r} in the report of {code!r}: {f.source_file}"
+            )
+        if f.period_month.replace(day=1) != month:
+            raise ValueError(
+                f"failure of {f.period_month:%Y-%m} in the report of {month:%Y-%m}: {f.source_file}"
+            )
+    directory = report_dir(out_dir, region, month)
+    directory.mkdir(parents=True, exist_ok=True)
+    before = set(directory.iterdir())
+
+    annotations, annotated = _annotate_all(directory, failures, raw_dir)
+    content = report_content(region, month, failures, annotations)
+    stem = safe_file_name(f"{REPORT_PREFIX}{region['region_name']}_{month_label(month)}")
+    html_path = directory / f"{stem}.html"
+    html_bytes = render_html(content).encode("utf-8")
+    tmp = html_path.with_name(f".{html_path.name}.tmp")
+    tmp.write_bytes(html_bytes)
+    os.replace(tmp, html_path)
+    workbook = directory / f"{stem}.xlsx"
+    write_report_workbook(workbook, content)
+
+    # A workbook annotated in an earlier run but clean now must not be sent again.
+    for stale in before - {workbook, html_path, *annotated}:
+        if stale.name.endswith(ANNOTATED_SUFFIX) or stale.name.startswith(REPORT_PREFIX):
+            stale.unlink()
+    return ReportFiles(
+        region_code=code,
+        region_name=region["region_name"],
+        period_month=month,
+        directory=directory,
+        workbook=workbook,
+        html=html_path,
+        annotated=tuple(annotated),
+        errors=content.errors,
+        warnings=content.warnings,
+        verdict=content.verdict,
+        by_sheet=content.by_sheet,
+        notes=tuple(a.note for a in annotations if a.note != ANNOTATED),
+        content_sha256=hashlib.sha256(html_bytes).hexdigest(),
+    )
+
+
+def _annotate_all(
+    directory: Path, failures: Sequence[Failure], raw_dir: Path
+) -> tuple[list[Annotation], list[Path]]:
+    by_file: dict[str, list[Failure]] = defaultdict(list)
+    for f in failures:
+        if f.excel_row is not None:  # file-level problems are for the summary only
+            by_file[f.source_file].append(f)
+    annotations, written, used = [], [], set()
+    for source in sorted(by_file):
+        posix = PurePosixPath(source)
+        if posix.suffix.lower() != ".xlsx":
+            note = f"{posix.suffix or '该'}文件无法退回标注，请对照“明细”表修改"
+            annotations.append(Annotation(source, None, note))
+            continue
+        original = _inside(raw_dir, source)
+        if original is None or not original.is_file():
+            annotations.append(Annotation(source, None, "原文件不在raw目录中，未标注"))
+            continue
+        name = safe_file_name(posix.stem) + ANNOTATED_SUFFIX
+        if name in used:  # weekly files keep one name across week folders
+            name = safe_file_name(f"{posix.parent.name}_{posix.stem}") + ANNOTATED_SUFFIX
+        used.add(name)
+        try:
+            note = annotate_workbook(original, by_file[source], directory / name)
+        except FileRejected as exc:
+            annotations.append(Annotation(source, None, f"原文件无法打开，未标注：{exc}"))
+            continue
+        except Exception as exc:  # one workbook openpyxl cannot read must not stop a report
+            note = f"原文件无法打开，未标注（{type(exc).__name__}），请对照“明细”表修改"
+            annotations.append(Annotation(source, None, note))
+            continue
+        written.append(directory / name)
+        annotations.append(Annotation(source, name, note or ANNOTATED))
+    return annotations, written
+
+
+# --------------------------------------------------------------------------- all reports
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    reports: tuple[ReportFiles, ...]
+    # Failures no county report can carry: the submitter is unknown or not in regions.
+    unattributed: tuple[Failure, ...]
+
+
+def submitted_periods(con, period_month: date | None = None) -> set[tuple[str, date]]:
+    """(region, month) of every county file received, loaded or refused, so that a
+    submitter with nothing wrong still gets its 无错误 report."""
+    rows = con.execute(
+        """
+        select distinct region_code, period_month, period_week
+        from raw.file_manifest
+        where region_code is not null and list_contains(?, kind)
+        """,
+        [list(COUNTY_KINDS)],
+    ).fetchall()
+    found = {(code, report_month(pm, pw)) for code, pm, pw in rows}
+    return {(code, m) for code, m in found if m and (period_month is None or m == period_month)}
+
+
+def write_all_reports(
+    out_dir: Path,
+    con_or_failures,
+    regions: Iterable[dict],
+    raw_dir: Path,
+    period_month: date | None = None,
+    submitted: Iterable[tuple[str, date]] = (),
+) -> ReportRun:
+    """One report per (region, month) that has failures or a submission.
+
+    `con_or_failures` is a DuckDB connection (failures and submissions are read from the
+    warehouse) or the failures themselves; `submitted` adds (region_code, month) pairs
+    that get a report even with no failure. `period_month` limits the run to one month.
+    """
+    if hasattr(con_or_failures, "execute"):
+        failures = warehouse_failures(con_or_failures, period_month)
+        wanted = set(submitted) | submitted_periods(con_or_failures, period_month)
+    else:
+        failures = list(con_or_failures)
+        wanted = set(submitted)
+    month = period_month.replace(day=1) if period_month else None
+    if month is not None:
+        failures = [f for f in failures if f.period_month.replace(day=1) == month]
+        wanted = {(c, m) for c, m in wanted if m.replace(day=1) == month}
+
+    by_code = {r["region_code"]: r for r in regions}
+    groups: dict[tuple[str, date], list[Failure]] = defaultdict(list)
+    unattributed = []
+    for f in failures:
+        if f.region_code in by_code:
+            groups[(f.region_code, f.period_month.replace(day=1))].append(f)
+        else:
+            unattributed.append(f)
+    keys = set(groups) | {(c, m.replace(day=1)) for c, m in wanted if c in by_code}
+    reports = tuple(
+        write_county_report(out_dir, by_code[code], m, groups.get((code, m), []), raw_dir)
+        for code, m in sorted(keys)
+    )
+    return ReportRun(reports, tuple(sorted(unattributed, key=detail_order)))

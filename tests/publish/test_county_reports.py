@@ -1,0 +1,335 @@
+"""County reports: one submitter's rows only, text never a formula, the county's own
+workbook returned with exactly the offending cells marked, raw/ untouched."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+from html.parser import HTMLParser
+
+import openpyxl
+import pytest
+
+from dagster_project.publish.county_reports import (
+    DETAIL_HEADERS,
+    DETAIL_SHEET,
+    ERROR_FILL,
+    ERROR_ROW_FILL,
+    SUMMARY_SHEET,
+    WARN_FILL,
+    write_all_reports,
+    write_county_report,
+)
+from tests.publish.conftest import (
+    FIRST_DATA_ROW,
+    JIAOHE,
+    OCTOBER,
+    SHEET,
+    YONGJI,
+    county_workbook,
+    failure,
+)
+from tests.workbooks import write_csv
+
+
+class _Tables(HTMLParser):
+    """Rows of every <table> in a page, as lists of cell texts."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._cell = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.tables[-1][-1].append(self._cell)
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def html_tables(path) -> list[list[list[str]]]:
+    parser = _Tables()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.tables
+
+
+def detail_rows(path) -> list[dict]:
+    ws = openpyxl.load_workbook(path)[DETAIL_SHEET]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == DETAIL_HEADERS
+    return [dict(zip(DETAIL_HEADERS, r, strict=True)) for r in rows[1:]]
+
+
+def summary_text(path) -> list[str]:
+    ws = openpyxl.load_workbook(path)[SUMMARY_SHEET]
+    return [str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+
+
+def fill_of(cell) -> str | None:
+    return cell.fill.fgColor.rgb if cell.fill.fill_type == "solid" else None
+
+
+@pytest.fixture
+def two_counties(raw):
+    """Workbooks of 蛟河市 and 永吉县 for October, with failures in both."""
+    jiaohe = county_workbook(raw, JIAOHE).relative_to(raw).as_posix()
+    yongji = county_workbook(raw, YONGJI).relative_to(raw).as_posix()
+    failures = [
+        failure(JIAOHE, jiaohe, 5, "D"),
+        failure(JIAOHE, jiaohe, 8, "F", field="total_investment_wan", value="待核实"),
+        failure(YONGJI, yongji, 6, "D", value="永吉的秘密"),
+        failure(YONGJI, yongji, 7, None, rule="duplicate_project", severity="warn"),
+    ]
+    return failures, jiaohe, yongji
+
+
+def test_report_holds_only_its_own_regions_rows(two_counties, raw, out):
+    failures, jiaohe, yongji = two_counties
+    run = write_all_reports(out, failures, [JIAOHE, YONGJI], raw)
+
+    by_code = {r.region_code: r for r in run.reports}
+    assert set(by_code) == {"220281", "220221"}
+    for code, own_file, count in (("220281", jiaohe, 2), ("220221", yongji, 2)):
+        report = by_code[code]
+        rows = detail_rows(report.workbook)
+        assert len(rows) == count
+        assert {r["文件"] for r in rows} == {own_file}
+        detail = html_tables(report.html)[-1]
+        assert len(detail) == count + 1
+        assert {cells[0] for cells in detail[1:]} == {own_file}
+        assert [p.name for p in report.annotated] == [f"{code}_{report.region_name}_标注.xlsx"]
+    assert "永吉的秘密" not in by_code["220281"].html.read_text(encoding="utf-8")
+    assert "永吉的秘密" not in " ".join(summary_text(by_code["220281"].workbook))
+
+
+def test_a_failure_of_another_region_is_refused(two_counties, raw, out):
+    failures, _, _ = two_counties
+    with pytest.raises(ValueError, match="220221"):
+        write_county_report(out, JIAOHE, OCTOBER, failures, raw)
+
+
+def test_a_failure_of_another_month_is_refused(raw, out):
+    source = county_workbook(raw, JIAOHE).relative_to(raw).as_posix()
+    september = failure(JIAOHE, source, 5, "D", period_month=date(2026, 9, 1))
+    with pytest.raises(ValueError, match="2026-09"):
+        write_county_report(out, JIAOHE, OCTOBER, [september], raw)
+
+
+def test_report_layout_and_verdict(jiaohe_report):
+    report = jiaohe_report
+    assert report.workbook.name == "数据质量报告_蛟河市_2026年10月.xlsx"
+    assert report.html.name == "数据质量报告_蛟河市_2026年10月.html"
+    assert report.directory.relative_to(report.directory.parents[2]).as_posix() == (
+        "reports/2026-10/220281_蛟河市"
+    )
+    assert (report.errors, report.warnings) == (2, 1)
+    text = summary_text(report.workbook)
+    assert "结论：存在2项错误，须修改后重新报送" in text
+    assert "错误 2 项，警告 1 项" in text
+    wb = openpyxl.load_workbook(report.workbook)
+    detail = wb[DETAIL_SHEET]
+    assert detail.freeze_panes == "A2"
+    assert detail.auto_filter.ref == "A1:I4"
+    assert detail.column_dimensions["I"].width > detail.column_dimensions["C"].width
+    first = detail_rows(report.workbook)[0]
+    assert first == {
+        "文件": "2026-10/220281_蛟河市.xlsx",
+        "工作表": SHEET,
+        "行号": 5,
+        "列": "D",
+        "字段(表头)": "项目法人",
+        "填报值": None,
+        "问题": "必填项未填写（required_project_owner）",
+        "级别": "错误",
+        "修改建议": "请填写项目法人单位全称",
+    }
+    assert [r["级别"] for r in detail_rows(report.workbook)] == ["错误", "错误", "警告"]
+
+
+def test_detail_is_sorted_by_file_sheet_row_and_column(raw, out):
+    source = county_workbook(raw, JIAOHE).relative_to(raw).as_posix()
+    failures = [
+        failure(JIAOHE, source, 6, "AA"),
+        failure(JIAOHE, source, 6, "C"),
+        failure(JIAOHE, source, 5, "M"),
+        failure(JIAOHE, "2026-10/220281_蛟河市_补充.csv", 2, "B"),
+    ]
+    report = write_county_report(out, JIAOHE, OCTOBER, failures, raw)
+    assert [(r["文件"], r["行号"], r["列"]) for r in detail_rows(report.workbook)] == [
+        (source, 5, "M"),
+        (source, 6, "C"),
+        (source, 6, "AA"),
+        ("2026-10/220281_蛟河市_补充.csv", 2, "B"),
+    ]
+
+
+FORMULA_LIKE = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\t=1+1", "=cmd|' /C calc'!A0"]
+
+
+def test_text_that_looks_like_a_formula_is_stored_as_text(raw, out):
+    source = county_workbook(raw, JIAOHE).relative_to(raw).as_posix()
+    failures = [
+        failure(JIAOHE, source, FIRST_DATA_ROW + i, "D", value=v, hint=f"hint {v}")
+        for i, v in enumerate(FORMULA_LIKE)
+    ]
+    failures.append(failure(JIAOHE, source, 12, "D", value="\r=2+2", header="=SUM(B1)"))
+    report = write_county_report(out, JIAOHE, OCTOBER, failures, raw)
+
+    ws = openpyxl.load_workbook(report.workbook)[DETAIL_SHEET]
+    value_col = DETAIL_HEADERS.index("填报值") + 1
+    stored = [ws.cell(r, value_col) for r in range(2, ws.max_row + 1)]
+    assert [c.value for c in stored] == [*FORMULA_LIKE, "\n=2+2"]  # CR is stored as LF
+    assert all(c.data_type == "s" and c.quotePrefix for c in stored[:-1])
+    assert stored[-1].data_type == "s"
+    header_cell = ws.cell(ws.max_row, DETAIL_HEADERS.index("字段(表头)") + 1)
+    assert (header_cell.value, header_cell.data_type) == ("=SUM(B1)", "s")
+    hints = [ws.cell(r, len(DETAIL_HEADERS)).value for r in range(2, 8)]
+    assert hints == [f"hint {v}" for v in FORMULA_LIKE]
+    with zipfile.ZipFile(report.workbook) as z:  # no formula anywhere in the report
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+        assert not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
+    page = report.html.read_text(encoding="utf-8")
+    assert "=HYPERLINK(&quot;http://x&quot;)" in page
+
+
+def test_offending_cells_are_marked_in_the_returned_workbook(raw, out):
+    path = county_workbook(raw, JIAOHE, projects=6)
+    source = path.relative_to(raw).as_posix()
+    failures = [
+        failure(JIAOHE, source, 5, "D"),  # error: red
+        failure(JIAOHE, source, 6, "M", rule="phone_format", severity="warn", hint="手机号"),
+        failure(JIAOHE, source, 6, "M", rule="phone_duplicate", severity="warn", hint="重复"),
+        failure(JIAOHE, source, 8, None, rule="duplicate_project", hint="与第5行重复"),  # row
+    ]
+    report = write_county_report(out, JIAOHE, OCTOBER, failures, raw)
+
+    [annotated] = report.annotated
+    assert annotated.name == "220281_蛟河市_标注.xlsx"
+    ws = openpyxl.load_workbook(annotated)[SHEET]
+    fills = {c.coordinate: fill_of(c) for row in ws.iter_rows() for c in row if fill_of(c)}
+    comments = {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment}
+    row_8 = {f"{col}8" for col in "ABCDEFGHIJKLM"}
+    header_fill = {c.coordinate for c in ws[4] if fill_of(c)}  # the county's own styling
+    assert {k: v for k, v in fills.items() if k not in row_8 | header_fill} == {
+        "D5": ERROR_FILL,
+        "M6": WARN_FILL,
+    }
+    assert {fills[c] for c in row_8} == {ERROR_ROW_FILL}
+    assert set(comments) == {"D5", "M6", "A8"}
+    assert "【错误】必填项未填写（required_project_owner）" in comments["D5"]
+    assert "修改建议：请填写项目法人单位全称" in comments["D5"]
+    assert "phone_format" in comments["M6"] and "phone_duplicate" in comments["M6"]
+    assert comments["A8"].startswith("【错误】本行：duplicate_project")
+    assert ws["D5"].value == "蛟河市建设公司"  # marked, not changed
+
+
+def test_a_merged_cell_is_marked_at_its_top_left(raw, out):
+    rows = [["项目名称", "责任单位"], ["甲", "交通局"], ["乙", None], ["丙", None]]
+    path = raw / "2026-10" / "220281_蛟河市.xlsx"
+    from tests.workbooks import write_xlsx
+
+    write_xlsx(path, {SHEET: rows}, merges={SHEET: ["B2:B4"]})
+    report = write_county_report(
+        out, JIAOHE, OCTOBER, [failure(JIAOHE, "2026-10/220281_蛟河市.xlsx", 3, "B")], raw
+    )
+    ws = openpyxl.load_workbook(report.annotated[0])[SHEET]
+    assert fill_of(ws["B2"]) == ERROR_FILL and ws["B2"].comment is not None
+
+
+def test_the_original_in_raw_is_unchanged(raw, out):
+    path = county_workbook(raw, JIAOHE)
+    before, mtime = path.read_bytes(), path.stat().st_mtime_ns
+    source = path.relative_to(raw).as_posix()
+    report = write_county_report(out, JIAOHE, OCTOBER, [failure(JIAOHE, source, 5, "D")], raw)
+    assert report.annotated and report.annotated[0].parent == report.directory
+    assert path.read_bytes() == before and path.stat().st_mtime_ns == mtime
+    assert sorted(p.name for p in raw.rglob("*") if p.is_file()) == ["220281_蛟河市.xlsx"]
+
+
+def test_a_csv_original_is_not_annotated_and_the_summary_says_so(raw, out):
+    write_csv(raw / "2026-10" / "220281_蛟河市_在建项目.csv", [["项目名称"], ["甲"]], "gb18030")
+    source = "2026-10/220281_蛟河市_在建项目.csv"
+    report = write_county_report(out, JIAOHE, OCTOBER, [failure(JIAOHE, source, 2, "A")], raw)
+    assert report.annotated == ()
+    assert report.notes == (".csv文件无法退回标注，请对照“明细”表修改",)
+    assert ".csv文件无法退回标注，请对照“明细”表修改" in summary_text(report.workbook)
+
+
+def test_a_refused_file_goes_to_the_summary_and_is_not_annotated(raw, out):
+    pdf = failure(
+        JIAOHE, "2026-10/蛟河市.pdf", None, None, field=None, header=None,
+        rule="rejected_file", hint="不支持的文件类型（.pdf）",
+    )  # fmt: skip
+    report = write_county_report(out, JIAOHE, OCTOBER, [pdf], raw)
+    assert report.annotated == () and report.errors == 1
+    text = summary_text(report.workbook)
+    assert "文件级问题" in text and "不支持的文件类型（.pdf）" in text
+
+
+def test_a_submitter_without_failures_gets_a_clean_report(raw, out):
+    run = write_all_reports(out, [], [JIAOHE, YONGJI], raw, submitted=[("220221", OCTOBER)])
+    [report] = run.reports
+    assert (report.region_code, report.verdict, report.annotated) == ("220221", "无错误", ())
+    assert "结论：无错误" in summary_text(report.workbook)
+    assert detail_rows(report.workbook) == []
+    assert "结论：无错误" in report.html.read_text(encoding="utf-8")
+
+
+def test_failures_without_a_known_region_are_set_aside(two_counties, raw, out):
+    failures, _, _ = two_counties
+    stray = failure(YONGJI, "2026-10/扫描件.pdf", None, None, region_code=None, severity="warn")
+    run = write_all_reports(out, [*failures, stray], [JIAOHE], raw)
+    assert [r.region_code for r in run.reports] == ["220281"]
+    assert {f.source_file for f in run.unattributed} == {
+        "2026-10/扫描件.pdf",
+        "2026-10/220221_永吉县.xlsx",
+    }
+
+
+def test_html_is_self_contained_and_escaped(raw, out):
+    source = county_workbook(raw, JIAOHE).relative_to(raw).as_posix()
+    evil = '<script src="http://evil.example/x.js"></script>'
+    report = write_county_report(
+        out, JIAOHE, OCTOBER, [failure(JIAOHE, source, 5, "D", value=evil)], raw
+    )
+    page = report.html.read_text(encoding="utf-8")
+    assert '<meta charset="utf-8">' in page
+    for outside in ("<script", "<link", "<img", 'src="', 'href="', "url("):
+        assert outside not in page
+    assert "&lt;script src=&quot;http://evil.example/x.js&quot;&gt;" in page
+    assert "&lt;/script&gt;" in page
+
+
+def test_rewriting_a_report_is_stable_and_drops_a_stale_annotation(raw, out):
+    source = county_workbook(raw, JIAOHE).relative_to(raw).as_posix()
+    first = write_county_report(out, JIAOHE, OCTOBER, [failure(JIAOHE, source, 5, "D")], raw)
+    again = write_county_report(out, JIAOHE, OCTOBER, [failure(JIAOHE, source, 5, "D")], raw)
+    assert first.content_sha256 == again.content_sha256
+    clean = write_county_report(out, JIAOHE, OCTOBER, [], raw)
+    assert clean.content_sha256 != first.content_sha256
+    assert sorted(p.name for p in clean.directory.iterdir()) == sorted(
+        [clean.workbook.name, clean.html.name]
+    )
+
+
+def test_weekly_files_of_the_same_name_get_distinct_annotated_copies(raw, out):
+    sources = [
+        county_workbook(raw, JIAOHE, folder=week).relative_to(raw).as_posix()
+        for week in ("2026-W41", "2026-W42")
+    ]
+    failures = [failure(JIAOHE, s, 5, "D") for s in sources]
+    report = write_county_report(out, JIAOHE, OCTOBER, failures, raw)
+    assert sorted(p.name for p in report.annotated) == [
+        "2026-W42_220281_蛟河市_标注.xlsx",
+        "220281_蛟河市_标注.xlsx",
+    ]

@@ -1,0 +1,89 @@
+"""Every county report written for a small demo city, read back: each holds only its own
+rows, and the cells the demo planted as unreadable are in the right county's report."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import PurePosixPath
+
+import duckdb
+import openpyxl
+import pytest
+
+from dagster_project.demo.defects import FORMULA_WITHOUT_VALUE, UNREADABLE_VALUE
+from dagster_project.demo.generate import generate_demo
+from dagster_project.ingest.load import ingest
+from dagster_project.publish.county_reports import write_all_reports
+from tests.publish.test_county_reports import detail_rows, html_tables
+
+MONTH = date(2026, 10, 1)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    raw = root / "raw"
+    summary = generate_demo(raw, months=1, intensity=0.15, jobs=1)
+    db = root / "warehouse.duckdb"
+    ingest(raw, db, jobs=1)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cursor = con.execute("select * from raw.regions")
+        names = [d[0] for d in cursor.description]
+        regions = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        run = write_all_reports(root / "out", con, regions, raw, MONTH)
+        sql = "select original_path, region_code from raw.file_manifest"
+        manifest = dict(con.execute(sql).fetchall())
+    finally:
+        con.close()
+    return summary, regions, run, manifest
+
+
+def test_every_submitter_gets_a_report(demo):
+    _summary, regions, run, manifest = demo
+    submitted = {code for code in manifest.values() if code}
+    assert {r.region_code for r in run.reports} == submitted
+    assert submitted <= {r["region_code"] for r in regions}
+
+
+def test_every_report_row_belongs_to_its_region(demo):
+    _summary, regions, run, manifest = demo
+    names = {r["region_code"]: r["region_name"] for r in regions}
+    for report in run.reports:
+
+        def own(path, code=report.region_code):
+            # A refused file has no submitter in the manifest; it is reported to the
+            # region its name names.
+            return manifest[path] == code or (manifest[path] is None and names[code] in path)
+
+        files = [row["文件"] for row in detail_rows(report.workbook)]
+        assert all(own(f) for f in files), report.region_name
+        page_rows = html_tables(report.html)[-1][1:] if files else []
+        assert [cells[0] for cells in page_rows] == files
+
+
+def test_planted_unreadable_cells_are_in_their_countys_report_only(demo):
+    summary, _regions, run, manifest = demo
+    planted = [d for d in summary.defects if d.kind in (UNREADABLE_VALUE, FORMULA_WITHOUT_VALUE)]
+    assert planted
+    for report in run.reports:
+        found = {(r["文件"], r["工作表"], r["行号"]) for r in detail_rows(report.workbook)}
+        for d in planted:
+            mine = manifest[d.file] == report.region_code
+            assert ((d.file, d.sheet, d.excel_row) in found) == mine, (report.region_name, d)
+            if mine:
+                assert report.errors >= 1 and report.verdict.startswith("存在")
+
+
+def test_the_returned_workbook_carries_a_comment_on_each_planted_cell(demo):
+    summary, _regions, run, manifest = demo
+    by_code = {r.region_code: r for r in run.reports}
+    for d in summary.defects:
+        if d.kind not in (UNREADABLE_VALUE, FORMULA_WITHOUT_VALUE):
+            continue
+        report = by_code[manifest[d.file]]
+        stem = PurePosixPath(d.file).stem
+        [annotated] = [p for p in report.annotated if p.name == f"{stem}_标注.xlsx"]
+        ws = openpyxl.load_workbook(annotated)[d.sheet]
+        commented = [c for c in ws[d.excel_row] if c.comment is not None]
+        assert len(commented) == 1 and "unreadable_cell" in commented[0].comment.text
