@@ -5,6 +5,8 @@ export DAGSTER_TELEMETRY_DISABLED := true
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# @dbt_assets reads dbt_project/target/manifest.json when Dagster imports the definitions.
+DBT_PROJECT := dagster_project/dbt/project.py
 
 .PHONY: setup demo test lint ui clean
 
@@ -13,6 +15,7 @@ $(UV):
 
 setup: $(UV)
 	$(UV) sync --frozen
+	$(UV) run dagster-dbt project prepare-and-package --file $(DBT_PROJECT)
 
 demo: setup
 	$(UV) run xmk demo-data
@@ -24,6 +27,7 @@ test: setup lint
 lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run sqlfluff lint dbt_project/models
 	$(UV) run dagster definitions validate
 
 ui: setup
@@ -31,3 +35,4 @@ ui: setup
 
 clean:
 	rm -rf warehouse out dagster_home/storage dagster_home/logs dagster_home/history
+	rm -rf dbt_project/target dbt_project/logs

@@ -1,8 +1,12 @@
 """The Dagster code location: assembles assets, checks, jobs and resources."""
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 from dagster_project.assets.ingestion import ingest_raw_files, rows_conserved
+from dagster_project.assets.marts import dbt_warehouse
+from dagster_project.assets.raw_views import raw_views
+from dagster_project.dbt.project import xmk_dbt_project
 from dagster_project.resources import XmkSettings
 
 nightly_job = dg.define_asset_job(
@@ -12,8 +16,8 @@ nightly_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[ingest_raw_files],
+    assets=[ingest_raw_files, *raw_views, dbt_warehouse],
     asset_checks=[rows_conserved],
     jobs=[nightly_job],
-    resources={"settings": XmkSettings()},
+    resources={"settings": XmkSettings(), "dbt": DbtCliResource(project_dir=xmk_dbt_project)},
 )

@@ -81,3 +81,28 @@ def title_rows(list_title: str, submitter: str, unit: str = "万元") -> list[li
         [f"吉林市{list_title}清单"],
         [f"填报单位：{submitter}", None, None, None, None, f"单位：{unit}"],
     ]
+
+
+def write_official(path: Path, submitter: str, month, lists: dict[str, list[dict]]) -> Path:
+    """A county workbook in the official template: one sheet per list key given, rows as
+    {field name: value}. Dates stay dates, tuples become 、-joined text, booleans 是/否."""
+    from dagster_project.contract import LIST_BY_KEY
+    from dagster_project.template.workbook import FIRST_DATA_ROW, official_workbook
+
+    wb, sheets = official_workbook(
+        submitter, month, lists=[LIST_BY_KEY[key] for key in lists], instructions=False
+    )
+    for key, rows in lists.items():
+        ws, columns = sheets[key], LIST_BY_KEY[key].columns
+        for r, row in enumerate(rows, start=FIRST_DATA_ROW):
+            for c, name in enumerate(columns, start=1):
+                value = row.get(name, r - FIRST_DATA_ROW + 1 if name == "seq" else None)
+                if isinstance(value, bool):
+                    value = "是" if value else "否"
+                elif isinstance(value, tuple):
+                    value = "、".join(value)
+                if value is not None:
+                    ws.cell(r, c, value)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

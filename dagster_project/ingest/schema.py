@@ -115,6 +115,7 @@ SHEET_MANIFEST_COLUMNS = [
     ("rows_quarantined", "INTEGER"),
     ("rows_structural", "INTEGER"),
     ("unmapped_columns", "VARCHAR[]"),
+    ("field_columns", "JSON"),  # {field: {"column": "D", "header": "建设单位"}}
 ]
 QUARANTINE_COLUMNS = [
     ("submission_id", "VARCHAR"),
@@ -225,8 +226,17 @@ def arrow_schema(columns: list[tuple[str, str]]) -> pa.Schema:
 
 def create_all(con) -> None:
     con.execute("create schema if not exists raw")
+    existing: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = 'raw'"
+    ).fetchall():
+        existing.setdefault(table, set()).add(column)
     for table, columns in TABLES.items():
         cols = ", ".join(f'"{n}" {t}' for n, t in columns)
         con.execute(f"create table if not exists raw.{table} ({cols})")
+        # A warehouse made before a column was added gets it, NULL in the rows it holds.
+        for name, sql_type in columns:
+            if table in existing and name not in existing[table]:
+                con.execute(f'alter table raw.{table} add column "{name}" {sql_type}')
     for view, sql in VIEWS.items():
         con.execute(f"create or replace view raw.{view} as {sql}")

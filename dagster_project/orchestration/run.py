@@ -29,7 +29,7 @@ def run_nightly(raw=None, warehouse=None, out=None) -> int:
                     "out_dir": str(paths.out_dir),
                 }
             }
-        }
+        },
     }
     if instance is None:
         with dg.DagsterInstance.ephemeral() as eph:

@@ -1,0 +1,1 @@
+"""The dbt project (dbt_project/) as Dagster sees it."""

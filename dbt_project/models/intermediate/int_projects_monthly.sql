@@ -1,0 +1,268 @@
+-- One row per project and reporting month in which the project is on at least one of the
+-- five lists (monthly workbooks; the weekly returns feed fct_unstated_weekly). A field
+-- reported on several lists is taken from the list closest to the work on site:
+-- 在建 (uc) > 已开工未入统 (un) > 专项债 (sb) > 明年拟开工 (pl) > 重大谋划 (mp).
+-- A project twice on one list keeps its first row (int_project_identity_conflicts reports
+-- the duplicate).
+with
+
+monthly_rows as (
+
+    select *
+    from {{ ref('int_project_rows_identified') }}
+    where period_month is not null
+    qualify
+        row_number() over (
+            partition by project_key, period_month, list_key
+            order by region_code, sheet_name, excel_row
+        ) = 1
+
+),
+
+uc as (
+
+    select * from monthly_rows
+    where list_key = 'under_construction'
+
+),
+
+un as (
+
+    select * from monthly_rows
+    where list_key = 'unstated'
+
+),
+
+sb as (
+
+    select * from monthly_rows
+    where list_key = 'special_bonds'
+
+),
+
+pl as (
+
+    select * from monthly_rows
+    where list_key = 'planned_next_year'
+
+),
+
+mp as (
+
+    select * from monthly_rows
+    where list_key = 'major_planning'
+
+),
+
+project_months as (
+
+    select
+        project_key,
+        period_month,
+        max(received_at) as source_received_at,
+        count(*) as list_count
+    from monthly_rows
+    group by project_key, period_month
+
+),
+
+joined as (
+
+    select
+        ---------- ids
+        project_months.project_key,
+        project_months.period_month,
+        coalesce(uc.region_code, un.region_code, sb.region_code, pl.region_code, mp.region_code)
+            as region_code,
+        coalesce(
+            uc.resolved_project_code,
+            un.resolved_project_code,
+            sb.resolved_project_code,
+            pl.resolved_project_code,
+            mp.resolved_project_code
+        ) as project_code,
+
+        ---------- list memberships
+        uc.project_key is not null as listed_under_construction,
+        un.project_key is not null as listed_unstated,
+        sb.project_key is not null as listed_special_bond,
+        pl.project_key is not null as listed_planned_next_year,
+        mp.project_key is not null as listed_major_planning,
+        project_months.list_count,
+
+        ---------- project
+        coalesce(
+            uc.project_name, un.project_name, sb.project_name, pl.project_name, mp.project_name
+        ) as project_name,
+        coalesce(
+            uc.project_owner, un.project_owner, sb.project_owner, pl.project_owner, mp.project_owner
+        ) as project_owner,
+        coalesce(uc.location, un.location, sb.location, pl.location, mp.location) as location,
+        coalesce(uc.sector, un.sector, sb.sector, pl.sector, mp.sector) as sector,
+        coalesce(
+            uc.library_level, un.library_level, sb.library_level, pl.library_level, mp.library_level
+        ) as library_level,
+        coalesce(
+            uc.responsible_unit,
+            un.responsible_unit,
+            sb.responsible_unit,
+            pl.responsible_unit,
+            mp.responsible_unit
+        ) as responsible_unit,
+        coalesce(
+            uc.responsible_person,
+            un.responsible_person,
+            sb.responsible_person,
+            pl.responsible_person,
+            mp.responsible_person
+        ) as responsible_person,
+        coalesce(
+            uc.contact_phone, un.contact_phone, sb.contact_phone, pl.contact_phone, mp.contact_phone
+        ) as contact_phone,
+        coalesce(uc.construction_type, pl.construction_type) as construction_type,
+        coalesce(uc.scope, pl.scope, mp.scope) as scope,
+        uc.target_task,
+        coalesce(uc.funding_sources, pl.funding_sources, mp.funding_sources) as funding_sources,
+        mp.planning_stage,
+        un.unstated_reason,
+
+        ---------- investment (万元)
+        coalesce(
+            uc.total_investment_wan,
+            un.total_investment_wan,
+            sb.total_investment_wan,
+            pl.total_investment_wan,
+            mp.total_investment_wan
+        ) as total_investment_wan,
+        uc.annual_plan_wan,
+        coalesce(uc.ytd_completed_wan, un.ytd_completed_wan) as ytd_completed_wan,
+        uc.central_budget_wan,
+        uc.special_bond_funding_wan,
+
+        ---------- months
+        coalesce(
+            uc.planned_start_month,
+            sb.planned_start_month,
+            pl.planned_start_month,
+            mp.planned_start_month
+        ) as planned_start_month,
+        coalesce(uc.actual_start_month, un.actual_start_month, sb.actual_start_month)
+            as actual_start_month,
+        uc.resume_month,
+        coalesce(
+            uc.planned_completion_month, pl.planned_completion_month, mp.planned_completion_month
+        ) as planned_completion_month,
+        coalesce(uc.stats_entry_month, un.stats_entry_month) as stats_entry_month,
+        un.expected_stats_month,
+
+        ---------- flags as reported
+        coalesce(uc.in_stats, false) or coalesce(un.in_stats, false) as reported_in_stats,
+        coalesce(uc.is_three_early, pl.is_three_early, false) as is_three_early,
+        coalesce(uc.is_winter_continuous, false) as is_winter_continuous,
+
+        ---------- special bond (万元)
+        sb.bond_amount_wan,
+        sb.bond_issued_wan,
+        sb.expected_revenue_wan,
+        sb.cost_wan,
+        sb.reported_coverage_ratio,
+
+        ---------- 前期手续 (明年拟开工 list)
+        pl.approval_project,
+        pl.approval_project_month,
+        pl.approval_land,
+        pl.approval_land_month,
+        pl.approval_planning,
+        pl.approval_planning_month,
+        pl.approval_environment,
+        pl.approval_environment_month,
+        pl.approval_construction,
+        pl.approval_construction_month,
+
+        ---------- receipt
+        project_months.source_received_at
+
+    from project_months
+    left join uc
+        on
+            project_months.project_key = uc.project_key
+            and project_months.period_month = uc.period_month
+    left join un
+        on
+            project_months.project_key = un.project_key
+            and project_months.period_month = un.period_month
+    left join sb
+        on
+            project_months.project_key = sb.project_key
+            and project_months.period_month = sb.period_month
+    left join pl
+        on
+            project_months.project_key = pl.project_key
+            and project_months.period_month = pl.period_month
+    left join mp
+        on
+            project_months.project_key = mp.project_key
+            and project_months.period_month = mp.period_month
+
+),
+
+derived as (
+
+    select
+        *,
+        cast(date_trunc('year', period_month) as date) as year_start_month,
+        coalesce(total_investment_wan >= {{ var('big_project_threshold_wan') }}, false)
+            as is_big_project,
+        coalesce(list_contains(funding_sources, '中央预算内'), false)
+        or coalesce(central_budget_wan > 0, false) as is_central_budget_funded,
+        listed_special_bond
+        or coalesce(list_contains(funding_sources, '专项债'), false)
+        or coalesce(special_bond_funding_wan > 0, false) as is_special_bond_funded,
+        coalesce(list_contains(funding_sources, 'PPP'), false) as is_ppp,
+        -- Started as of the month's end: an actual start month at or before it. A 在建
+        -- row without a start month still counts as started; a start month after the
+        -- report month does not.
+        coalesce(actual_start_month <= period_month, listed_under_construction) as is_started,
+        reported_in_stats or coalesce(stats_entry_month <= period_month, false) as in_stats,
+        -- 序时进度: completion rate against the annual plan (在建 list, plan > 0).
+        case
+            when listed_under_construction and annual_plan_wan > 0
+                then ytd_completed_wan / annual_plan_wan
+        end as completion_rate
+    from joined
+
+),
+
+continuing as (
+
+    select
+        *,
+        -- 续建: continuing construction — 建设性质 续建, or started in an earlier year —
+        -- unless the project is one of this year's planned new starts.
+        listed_under_construction
+        and not coalesce(year(planned_start_month) = year(period_month), false)
+        and (
+            coalesce(construction_type = '续建', false)
+            or coalesce(actual_start_month < year_start_month, false)
+        ) as is_continuing,
+        (completion_rate - {{ elapsed_year_share('period_month') }}) * 100 as schedule_gap_pp
+    from derived
+
+),
+
+final as (
+
+    select
+        *,
+        -- 复工: a continuing project has resumed when it reports YTD investment > 0 or a
+        -- 复工 month of this year at or before the report month.
+        is_continuing
+        and (
+            coalesce(ytd_completed_wan > 0, false)
+            or coalesce(resume_month between year_start_month and period_month, false)
+        ) as is_resumed
+    from continuing
+
+)
+
+select * from final

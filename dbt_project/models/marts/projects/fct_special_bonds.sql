@@ -1,0 +1,63 @@
+-- 专项债券项目 (二(四)) month by month: bond amounts, 覆盖倍数 and the stress case
+-- (expected revenue −10 %, cost +10 %), against the threshold var bond_coverage_threshold.
+with
+
+bond_projects as (
+
+    select * from {{ ref('int_projects_monthly') }}
+    where listed_special_bond
+
+),
+
+coverage as (
+
+    select
+        *,
+        {{ bond_coverage_ratio('expected_revenue_wan', 'cost_wan', 'reported_coverage_ratio') }}
+            as coverage_ratio,
+        {{ bond_stress_coverage_ratio(
+            'expected_revenue_wan', 'cost_wan', 'reported_coverage_ratio'
+        ) }} as stress_coverage_ratio
+    from bond_projects
+
+),
+
+final as (
+
+    select
+        ---------- ids
+        project_key,
+        period_month,
+        region_code,
+        project_code,
+
+        ---------- project
+        project_name,
+        project_owner,
+        responsible_person,
+        total_investment_wan,
+
+        ---------- bond (万元)
+        bond_amount_wan,
+        bond_issued_wan,
+        expected_revenue_wan,
+        cost_wan,
+        reported_coverage_ratio,
+        coverage_ratio,
+        stress_coverage_ratio,
+        coalesce(coverage_ratio < {{ var('bond_coverage_threshold') }}, false)
+            as is_coverage_below_threshold,
+        coalesce(stress_coverage_ratio < {{ var('bond_coverage_threshold') }}, false)
+            as is_stress_coverage_below_threshold,
+
+        ---------- start
+        planned_start_month,
+        actual_start_month,
+        is_started,
+        coalesce(bond_issued_wan > 0, false) and not is_started as is_issued_not_started
+
+    from coverage
+
+)
+
+select * from final

@@ -1,0 +1,19 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'department_leaders') }}
+
+),
+
+renamed as (
+
+    select
+        trim(department) as department,
+        trim(leader) as leader
+
+    from source
+
+)
+
+select * from renamed

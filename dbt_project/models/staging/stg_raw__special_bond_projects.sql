@@ -1,0 +1,42 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'special_bonds') }}
+
+),
+
+renamed as (
+
+    select
+        {{ list_row_lineage('special_bonds') }},
+
+        ---------- project
+        {{ list_row_project_identity() }},
+        project_owner,
+        location,
+        sector,
+        library_level,
+        responsible_unit,
+        responsible_person,
+        contact_phone,
+
+        ---------- numerics (万元)
+        total_investment_wan,
+        bond_amount_wan,
+        bond_issued_wan,
+        expected_revenue_wan,
+        cost_wan,
+        coverage_ratio as reported_coverage_ratio,
+
+        ---------- months
+        planned_start as planned_start_month,
+        actual_start as actual_start_month,
+
+        remarks
+
+    from source
+
+)
+
+select * from renamed

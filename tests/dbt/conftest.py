@@ -1,0 +1,72 @@
+"""Fixtures for the dbt project: one `dbt parse` per session, and the scenario city built
+once through the real nightly job (ingestion → dbt build) into a temporary warehouse."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.settings import DBT_PROJECT_DIR
+from tests.dbt.city import build_city
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """Parse once per session, so that @dbt_assets reads a manifest of the models as they
+    are now (ENGINEERING: the manifest is read when the definitions are imported)."""
+    from dbt.cli.main import dbtRunner
+
+    args = ["parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR)]
+    result = dbtRunner().invoke([*args, "--profiles-dir", str(DBT_PROJECT_DIR)])
+    assert result.success, result.exception
+    return DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+def run_nightly_quietly(raw: Path, warehouse: Path, out: Path) -> int:
+    """`xmk run` in-process on an ephemeral Dagster instance (nothing written to
+    dagster_home/)."""
+    from dagster_project.orchestration.run import run_nightly
+
+    saved = os.environ.pop("DAGSTER_HOME", None)
+    try:
+        return run_nightly(raw, warehouse, out)
+    finally:
+        if saved is not None:
+            os.environ["DAGSTER_HOME"] = saved
+
+
+@pytest.fixture(scope="session")
+def scenario(tmp_path_factory, dbt_manifest) -> Path:
+    """The scenario city's warehouse after one nightly run; returns its folder."""
+    root = tmp_path_factory.mktemp("scenario")
+    build_city(root / "raw")
+    code = run_nightly_quietly(root / "raw", root / "warehouse", root / "out")
+    assert code == 0, "the nightly job failed on the scenario city"
+    return root
+
+
+class Warehouse:
+    def __init__(self, db: Path):
+        self.db = db
+
+    def rows(self, sql: str, *params) -> list[dict]:
+        con = duckdb.connect(str(self.db), read_only=True)
+        try:
+            cur = con.execute(sql, list(params))
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        finally:
+            con.close()
+
+    def one(self, sql: str, *params) -> dict:
+        found = self.rows(sql, *params)
+        assert len(found) == 1, f"expected one row, got {len(found)}: {sql}"
+        return found[0]
+
+
+@pytest.fixture(scope="session")
+def wh(scenario) -> Warehouse:
+    return Warehouse(scenario / "warehouse" / "warehouse.duckdb")

@@ -1,0 +1,30 @@
+"""The dbt command line and environment the Dagster asset uses (pure functions)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dagster_project.dbt.commands import dbt_build_args, dbt_environment
+
+
+def test_the_nightly_runs_dbt_build_and_lets_dagster_select():
+    assert dbt_build_args() == ["build"]
+
+
+def test_full_refresh_is_passed_on():
+    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+
+
+def test_vars_are_passed_as_json_with_chinese_kept():
+    args = dbt_build_args(dbt_vars={"showcase_size": 8, "note": "擂台"})
+    assert args[:2] == ["build", "--vars"]
+    assert json.loads(args[2]) == {"showcase_size": 8, "note": "擂台"}
+    assert "擂台" in args[2]
+
+
+def test_profile_reads_the_warehouse_folder_as_an_absolute_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    env = dbt_environment(Path("warehouse"))
+    assert env["XMK_WAREHOUSE_DIR"] == str(tmp_path / "warehouse")
+    assert env["DBT_SEND_ANONYMOUS_USAGE_STATS"] == "false"
