@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+from datetime import datetime
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -31,12 +35,13 @@ def run_nightly(raw=None, warehouse=None, out=None) -> int:
             }
         },
     }
-    if instance is None:
-        with dg.DagsterInstance.ephemeral() as eph:
-            result = job.execute_in_process(run_config=config, instance=eph, raise_on_error=False)
-    else:
+    log_path = paths.out_dir / "logs" / f"xmk-run-{datetime.now():%Y%m%d-%H%M%S}.log"
+    with _output_to(log_path), contextlib.ExitStack() as stack:
+        if instance is None:
+            instance = stack.enter_context(dg.DagsterInstance.ephemeral())
         result = job.execute_in_process(run_config=config, instance=instance, raise_on_error=False)
     print(_this_run(result))
+    print(f"full log: {log_path}")
     if result.success:
         print(warehouse_summary(paths))
         return 0
@@ -44,6 +49,23 @@ def run_nightly(raw=None, warehouse=None, out=None) -> int:
         if event.is_step_failure:
             print(f"step failed: {event.step_key}: {event.event_specific_data.error.message}")
     return 1
+
+
+@contextlib.contextmanager
+def _output_to(log_path: Path):
+    """dbt and the steps print a line per model and test: that goes to a log file, so
+    the terminal shows the summary (warnings and errors still reach stderr)."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(log_path, "ab") as log:
+        os.dup2(log.fileno(), 1)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
 
 
 def _this_run(result) -> str:
