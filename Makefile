@@ -4,14 +4,16 @@ export DAGSTER_HOME := $(CURDIR)/dagster_home
 export DAGSTER_TELEMETRY_DISABLED := true
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv from PATH, else a copy installed into .tools/ on first use.
+LOCAL_UV := $(CURDIR)/.tools/uv/bin/uv
+UV := $(or $(shell command -v uv 2>/dev/null),$(LOCAL_UV))
 # @dbt_assets reads dbt_project/target/manifest.json when Dagster imports the definitions.
 DBT_PROJECT := dagster_project/dbt/project.py
 
 .PHONY: setup demo test lint ui clean
 
-$(UV):
-	python3 -m pip install --quiet --user "uv==0.13.8" || python3 -m pip install --quiet "uv==0.13.8"
+$(LOCAL_UV):
+	python3 -m pip install --quiet --target $(CURDIR)/.tools/uv "uv==0.13.8"
 
 setup: $(UV)
 	$(UV) sync --frozen
