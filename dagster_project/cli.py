@@ -41,6 +41,18 @@ def _parser() -> argparse.ArgumentParser:
         help="also write the corrected re-submissions for the latest month's defects",
     )
     demo.set_defaults(func=_demo)
+
+    sql = sub.add_parser(
+        "sql",
+        help="query the analysts' published snapshot (read-only)",
+        description="Read-only SQL on published.duckdb; marts answer to their bare names "
+        "(select * from rpt_arena_monthly). Exit 0 ok, 1 query error or refused, "
+        "2 no published snapshot yet.",
+    )
+    sql.add_argument("query", help="SQL; several statements print the last one's result")
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sql.add_argument("--warehouse", help="warehouse folder (env XMK_WAREHOUSE_DIR)")
+    sql.set_defaults(func=_sql)
     return p
 
 
@@ -68,6 +80,47 @@ def _demo(args) -> int:
     )
     print(summary.describe() if hasattr(summary, "describe") else summary)
     return 0
+
+
+def _sql(args) -> int:
+    import duckdb
+
+    from dagster_project.publish.analyst_sql import (
+        NoSnapshotError,
+        RefusedQuery,
+        connect_snapshot,
+        run_query,
+        write_result,
+    )
+    from dagster_project.settings import resolve_paths
+
+    try:
+        con = connect_snapshot(resolve_paths(warehouse=args.warehouse).published_db)
+    except NoSnapshotError as e:
+        print(f"xmk sql: {e}", file=sys.stderr)
+        return 2
+    try:
+        result = run_query(con, args.query)
+        if result is not None:
+            _utf8_stdout()
+            write_result(result, args.format, sys.stdout)
+            sys.stdout.flush()
+    except (RefusedQuery, duckdb.Error) as e:
+        print(f"xmk sql: {e}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # `xmk sql … | head`: the reader has what it wanted.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    finally:
+        con.close()
+    return 0
+
+
+def _utf8_stdout() -> None:
+    """Chinese text goes out as UTF-8 whatever the locale says."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(encoding="utf-8")
 
 
 if __name__ == "__main__":
