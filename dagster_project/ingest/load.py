@@ -247,6 +247,7 @@ def _rows_by_table(cand: Candidate, parsed: ParsedFile, reference_version: str):
                 "rows_quarantined": sheet.rows_quarantined,
                 "rows_structural": len(sheet.structural),
                 "unmapped_columns": sheet.unmapped_columns,
+                "field_columns": _json(sheet.field_columns),
             }
         )
         if sheet.status != "loaded" or not sheet.list_key:

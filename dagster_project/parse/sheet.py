@@ -56,6 +56,9 @@ class ParsedSheet:
     structural: list[dict] = field(default_factory=list)
     rows_read: int = 0
     unmapped_columns: list[str] = field(default_factory=list)
+    # {field: {"column": "D", "header": "建设单位"}}: where each field sits in the sheet,
+    # so a data-quality report can point at the cell.
+    field_columns: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def rows_quarantined(self) -> int:
@@ -117,6 +120,7 @@ def parse_rows(
         unit=header.sheet_unit,
         ytd_month=header.ytd_month,
         unmapped_columns=[c.label for c in header.columns if c.field is None and c.label],
+        field_columns=_field_columns(header.columns),
     )
     default_unit = header.sheet_unit or "万元"
     cols = header.columns
@@ -190,6 +194,17 @@ def _read_row(cells, texts, cols, default_unit, excel_row, uncached):
             record["source_text"][c.field] = str(value)
     _derive_funding(record)
     return record, problems
+
+
+def _field_columns(columns: list[Column]) -> dict[str, dict[str, str]]:
+    """The column each field is read from; as in _read_row, the first column giving a
+    field wins (an explicit 计划开工时间 before the one inside 建设起止年限)."""
+    found: dict[str, dict[str, str]] = {}
+    for c in columns:
+        if c.field:
+            for name in _outputs(c):
+                found.setdefault(name, {"column": column_letter(c.index), "header": c.label})
+    return found
 
 
 def _outputs(column: Column) -> tuple[str, ...]:

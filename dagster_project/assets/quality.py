@@ -1,0 +1,140 @@
+"""Data quality (SPEC §4): the Great Expectations suites of `expectations/` and the
+cross-month checks over the loaded lists.
+
+* `quality/dq_failures` brings `quality.dq_failures` up to date — every failure of the
+  submissions in force, validating only new submissions — for dbt's `fct_dq_failures`
+  and the county reports.
+* One asset check per raw list shows in the UI how that list's latest month stands.
+
+The checks do not block: a blocking check failing on a raw list would stop everything
+downstream of it in the run — `quality/dq_failures` and the whole dbt build — so the
+counties would get no report precisely when they have errors to fix. The publication
+gate acts on the published reports instead.
+"""
+
+from collections import Counter
+from datetime import date
+
+import dagster as dg
+import duckdb
+
+from dagster_project.assets.ingestion import raw_asset_key
+from dagster_project.contract import LISTS
+from dagster_project.orchestration.warehouse_lock import warehouse_lock
+from dagster_project.quality.failure_table import ListFailure
+from dagster_project.quality.list_rows import latest_report_month
+from dagster_project.quality.refresh import refresh_failures
+from dagster_project.quality.suites import validate_warehouse
+from dagster_project.resources import XmkSettings
+
+QUALITY_GROUP = "quality"
+DQ_FAILURES_KEY = dg.AssetKey(["quality", "dq_failures"])
+CHECK_NAME = "data_quality"
+
+
+@dg.asset(
+    key=DQ_FAILURES_KEY,
+    deps=[raw_asset_key(lst.key) for lst in LISTS] + [raw_asset_key("effective_submission_lists")],
+    group_name=QUALITY_GROUP,
+    kinds={"duckdb", "python"},
+    # DuckDB has one writer: runs that write the warehouse never overlap.
+    pool="duckdb",
+    description="数据质量问题：每个未通过规则的单元格一行，含文件、工作表、行、列、规则、"
+    "严重程度与修改建议 (every failure of the expectation suites and cross-month checks "
+    "in the submissions in force)",
+)
+def dq_failures(context: dg.AssetExecutionContext, settings: XmkSettings) -> dg.MaterializeResult:
+    db_path = settings.paths().warehouse_db
+    purpose = f"data-quality checks ({context.op_execution_context.run_id})"
+    with warehouse_lock(db_path, purpose, log=context.log.info):
+        refresh = refresh_failures(db_path)
+        con = duckdb.connect(str(db_path), read_only=True)
+        try:
+            latest = latest_report_month(con)
+            names = dict(con.execute("select region_code, region_name from raw.regions").fetchall())
+        finally:
+            con.close()
+    failures = refresh.failures
+    errors = sum(f.is_error for f in failures)
+    context.log.info(
+        f"{len(failures)} failures, {errors} errors; {refresh.validated} submission lists "
+        f"validated, {refresh.kept} unchanged since the last run"
+    )
+    in_latest = [f for f in failures if f.period_month == latest]
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": len(failures),
+            "submission_lists_validated": refresh.validated,
+            "submission_lists_unchanged": refresh.kept,
+            "errors": errors,
+            "warnings": len(failures) - errors,
+            "latest_month": str(latest),
+            "latest_month_errors": sum(f.is_error for f in in_latest),
+            "latest_month_by_rule": _by_rule(in_latest),
+            "latest_month_by_region": dg.MetadataValue.md(_region_table(in_latest, names)),
+        }
+    )
+
+
+def _list_check(list_key: str, title: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=raw_asset_key(list_key),
+        name=CHECK_NAME,
+        description=f"{title}：最新报送月的数据质量规则（expectations/{list_key}.json 与跨月"
+        "核对）；有错误级问题时为 ERROR",
+        blocking=False,
+        pool="duckdb",
+    )
+    def check(context: dg.AssetCheckExecutionContext, settings: XmkSettings) -> dg.AssetCheckResult:
+        db_path = settings.paths().warehouse_db
+        purpose = f"{list_key} data-quality check ({context.op_execution_context.run_id})"
+        with warehouse_lock(db_path, purpose, write=False, log=context.log.info):
+            con = duckdb.connect(str(db_path), read_only=True)
+            try:
+                latest = latest_report_month(con, list_key)
+            finally:
+                con.close()
+            failures = [] if latest is None else validate_warehouse(db_path, latest, [list_key])
+        return list_check_result(failures, latest)
+
+    return check
+
+
+def list_check_result(failures: list[ListFailure], month: date | None) -> dg.AssetCheckResult:
+    errors = sum(f.is_error for f in failures)
+    return dg.AssetCheckResult(
+        passed=not failures,
+        severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
+        metadata={
+            "month": str(month),
+            "errors": errors,
+            "warnings": len(failures) - errors,
+            "by_rule": _by_rule(failures),
+            "by_region": {
+                region: f"{counts[True]} errors, {counts[False]} warnings"
+                for region, counts in sorted(_by_region(failures).items())
+            },
+        },
+    )
+
+
+def _by_rule(failures: list[ListFailure]) -> dict[str, int]:
+    return dict(sorted(Counter(f"{f.rule} ({f.severity})" for f in failures).items()))
+
+
+def _by_region(failures: list[ListFailure]) -> dict[str, Counter]:
+    regions: dict[str, Counter] = {}
+    for f in failures:
+        regions.setdefault(f.region_code or "(unknown)", Counter())[f.is_error] += 1
+    return regions
+
+
+def _region_table(failures: list[ListFailure], names: dict[str, str]) -> str:
+    lines = ["| 地区 region | 错误 errors | 警告 warnings |", "| --- | ---: | ---: |"]
+    for region, counts in sorted(_by_region(failures).items()):
+        label = f"{names.get(region, '')} {region}".strip()
+        lines.append(f"| {label} | {counts[True]} | {counts[False]} |")
+    return "\n".join(lines)
+
+
+list_checks = [_list_check(lst.key, lst.title) for lst in LISTS]
