@@ -5,6 +5,8 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project.assets.ingestion import ingest_raw_files, rows_conserved
 from dagster_project.assets.marts import dbt_warehouse
+from dagster_project.assets.publishing import publishing_assets, publishing_checks
+from dagster_project.assets.quality import dq_failures, list_checks
 from dagster_project.assets.raw_views import raw_views
 from dagster_project.dbt.project import xmk_dbt_project
 from dagster_project.resources import XmkSettings
@@ -16,8 +18,8 @@ nightly_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[ingest_raw_files, *raw_views, dbt_warehouse],
-    asset_checks=[rows_conserved],
+    assets=[ingest_raw_files, *raw_views, dq_failures, dbt_warehouse, *publishing_assets],
+    asset_checks=[rows_conserved, *list_checks, *publishing_checks],
     jobs=[nightly_job],
     resources={"settings": XmkSettings(), "dbt": DbtCliResource(project_dir=xmk_dbt_project)},
 )

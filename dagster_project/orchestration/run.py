@@ -11,6 +11,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from dagster_project.orchestration.dead_runs import (
+    PROCESS_TAG,
+    release_dead_runs,
+    this_process_tag,
+)
+from dagster_project.orchestration.warehouse_lock import warehouse_lock
 from dagster_project.settings import Paths, resolve_paths
 
 
@@ -24,7 +30,7 @@ def run_nightly(raw=None, warehouse=None, out=None) -> int:
     job = defs.resolve_job_def("nightly")
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     config = {
-        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+        "loggers": {"console": {"config": {"log_level": "INFO"}}},
         "resources": {
             "settings": {
                 "config": {
@@ -39,33 +45,69 @@ def run_nightly(raw=None, warehouse=None, out=None) -> int:
     with _output_to(log_path), contextlib.ExitStack() as stack:
         if instance is None:
             instance = stack.enter_context(dg.DagsterInstance.ephemeral())
-        result = job.execute_in_process(run_config=config, instance=instance, raise_on_error=False)
+        release_dead_runs(instance)
+        result = job.execute_in_process(
+            run_config=config,
+            instance=instance,
+            raise_on_error=False,
+            tags={PROCESS_TAG: this_process_tag()},
+        )
     print(_this_run(result))
     print(f"full log: {log_path}")
-    if result.success:
+    gate = _gate(paths)
+    blocked = gate is not None and not gate.is_open
+    failures = [
+        f"step failed: {e.step_key}: {e.event_specific_data.error.message.strip()}"
+        for e in result.all_events
+        # the gate's own check failing is the blocked publication, said below
+        if e.is_step_failure and not (blocked and e.step_key.startswith("publish__gate"))
+    ]
+    if result.success or blocked:
         print(warehouse_summary(paths))
-        return 0
-    for event in result.all_events:
-        if event.is_step_failure:
-            print(f"step failed: {event.step_key}: {event.event_specific_data.error.message}")
-    return 1
+    if gate is not None:
+        print(gate.describe())
+    for line in failures:
+        print(line)
+    if failures:
+        return 1
+    return 3 if blocked else 0
+
+
+def _gate(paths: Paths):
+    """The publication gate as the run left it, or None when the marts were not built."""
+    from dagster_project.assets.publishing import gate_status
+
+    if not paths.warehouse_db.exists():
+        return None
+    with warehouse_lock(paths.warehouse_db, "xmk run: gate", write=False):
+        con = duckdb.connect(str(paths.warehouse_db), read_only=True)
+        try:
+            return gate_status(con)
+        except duckdb.CatalogException:
+            return None
+        finally:
+            con.close()
 
 
 @contextlib.contextmanager
 def _output_to(log_path: Path):
-    """dbt and the steps print a line per model and test: that goes to a log file, so
-    the terminal shows the summary (warnings and errors still reach stderr)."""
+    """Dagster's event log and dbt's line per model and test go to a log file; the
+    terminal gets the summary, which names every failed step."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    sys.stdout.flush()
-    saved = os.dup(1)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
     with open(log_path, "ab") as log:
-        os.dup2(log.fileno(), 1)
+        for fd in saved:
+            os.dup2(log.fileno(), fd)
         try:
             yield
         finally:
-            sys.stdout.flush()
-            os.dup2(saved, 1)
-            os.close(saved)
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+            for fd, copy in saved.items():
+                os.dup2(copy, fd)
+                os.close(copy)
 
 
 def _this_run(result) -> str:
@@ -77,17 +119,19 @@ def _this_run(result) -> str:
 
 def warehouse_summary(paths: Paths) -> str:
     """What the warehouse holds, across all runs."""
-    con = duckdb.connect(str(paths.warehouse_db), read_only=True)
-    try:
-        files = con.execute(
-            """select count(*) filter (status = 'loaded'), count(*) filter (status = 'rejected'),
-                      count(*) filter (status = 'loaded' and not is_effective),
-                      coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
-                      coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_structural), 0)
-               from raw.manifest"""
-        ).fetchone()
-    finally:
-        con.close()
+    with warehouse_lock(paths.warehouse_db, "xmk run: summary", write=False):
+        con = duckdb.connect(str(paths.warehouse_db), read_only=True)
+        try:
+            files = con.execute(
+                """select count(*) filter (status = 'loaded'),
+                          count(*) filter (status = 'rejected'),
+                          count(*) filter (status = 'loaded' and not is_effective),
+                          coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
+                          coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_structural), 0)
+                   from raw.manifest"""
+            ).fetchone()
+        finally:
+            con.close()
     loaded, rejected, superseded, read, rows, quarantined, structural = files
     return (
         f"warehouse {paths.warehouse_db}:\n"

@@ -20,15 +20,15 @@ red_warnings as (
 
 ),
 
--- Publication gate hook (SPEC §4): projects with an open error-severity data-quality
--- failure in the month. Empty until fct_dq_failures exists; the quality-gate issue makes
--- this select from it.
+-- Projects with an open error-severity data-quality failure in the month (SPEC §4): not
+-- shown to the public until the county has corrected them.
 projects_with_open_errors as (
 
-    select
-        cast(null as varchar) as project_key,
-        cast(null as date) as period_month
-    where false
+    select distinct
+        project_key,
+        period_month
+    from {{ ref('fct_dq_failures') }}
+    where severity = 'error' and project_key is not null
 
 ),
 
