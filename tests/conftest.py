@@ -1,13 +1,16 @@
-"""Shared fixtures: the demo city's regions and a builder for real workbooks."""
+"""Shared fixtures: the demo city's regions, a builder for real workbooks, one `dbt parse`
+per session and the nightly job run quietly."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from dagster_project.ingest.reference import load_regions
 from dagster_project.parse.submitter import RegionIndex
+from dagster_project.settings import DBT_PROJECT_DIR
 from tests.workbooks import write_xlsx
 
 
@@ -30,3 +33,28 @@ def xlsx(tmp_path):
         return write_xlsx(tmp_path / name, sheets, **kwargs)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """Parse once per session, so that @dbt_assets reads a manifest of the models as they
+    are now (ENGINEERING: the manifest is read when the definitions are imported)."""
+    from dbt.cli.main import dbtRunner
+
+    args = ["parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR)]
+    result = dbtRunner().invoke([*args, "--profiles-dir", str(DBT_PROJECT_DIR)])
+    assert result.success, result.exception
+    return DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+def run_nightly_quietly(raw: Path, warehouse: Path, out: Path) -> int:
+    """`xmk run` in-process on an ephemeral Dagster instance (nothing written to
+    dagster_home/)."""
+    from dagster_project.orchestration.run import run_nightly
+
+    saved = os.environ.pop("DAGSTER_HOME", None)
+    try:
+        return run_nightly(raw, warehouse, out)
+    finally:
+        if saved is not None:
+            os.environ["DAGSTER_HOME"] = saved

@@ -3,39 +3,13 @@ once through the real nightly job (ingestion → dbt build) into a temporary war
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from dagster_project.settings import DBT_PROJECT_DIR
+from tests.conftest import run_nightly_quietly
 from tests.dbt.city import build_city
-
-
-@pytest.fixture(scope="session")
-def dbt_manifest() -> Path:
-    """Parse once per session, so that @dbt_assets reads a manifest of the models as they
-    are now (ENGINEERING: the manifest is read when the definitions are imported)."""
-    from dbt.cli.main import dbtRunner
-
-    args = ["parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR)]
-    result = dbtRunner().invoke([*args, "--profiles-dir", str(DBT_PROJECT_DIR)])
-    assert result.success, result.exception
-    return DBT_PROJECT_DIR / "target" / "manifest.json"
-
-
-def run_nightly_quietly(raw: Path, warehouse: Path, out: Path) -> int:
-    """`xmk run` in-process on an ephemeral Dagster instance (nothing written to
-    dagster_home/)."""
-    from dagster_project.orchestration.run import run_nightly
-
-    saved = os.environ.pop("DAGSTER_HOME", None)
-    try:
-        return run_nightly(raw, warehouse, out)
-    finally:
-        if saved is not None:
-            os.environ["DAGSTER_HOME"] = saved
 
 
 @pytest.fixture(scope="session")

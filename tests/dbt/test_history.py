@@ -8,8 +8,9 @@ from datetime import date
 
 import pytest
 
+from tests.conftest import run_nightly_quietly
 from tests.dbt.city import CODE, Z1, P, _county, _uc
-from tests.dbt.conftest import Warehouse, run_nightly_quietly
+from tests.dbt.conftest import Warehouse
 
 SQL_REGIONS = "select * from marts.fct_region_monthly where region_code <> ? order by all"
 

@@ -25,14 +25,14 @@ from dagster_project.publish.bulletin import (
     svg_bar_chart,
     write_bulletin,
 )
-from tests.dbt.conftest import dbt_manifest, run_nightly_quietly  # noqa: F401 (a fixture)
+from tests.conftest import run_nightly_quietly
 
 OCTOBER = date(2026, 10, 1)
 LABEL_TO_INDICATOR = {label: key for key, (label, _kind) in ARENA_INDICATORS.items()}
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory, dbt_manifest) -> Path:  # noqa: F811
+def warehouse(tmp_path_factory, dbt_manifest) -> Path:
     root = tmp_path_factory.mktemp("bulletin")
     # With the counties' corrected re-submissions, October passes the quality gate.
     generate_demo(root / "raw", months=2, end_month=OCTOBER, intensity=0.2, jobs=2, corrected=True)
