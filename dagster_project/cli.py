@@ -26,6 +26,18 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="reports and bulletins (env XMK_OUT_DIR)")
     run.set_defaults(func=_run)
 
+    val = sub.add_parser(
+        "validate",
+        help="check one workbook as the city would, and write its report (exit 1 on errors)",
+    )
+    val.add_argument("file", help="the workbook (.xlsx, .xls or .csv) to check")
+    val.add_argument("--out", help="where the report goes (env XMK_OUT_DIR, default ./out)")
+    val.add_argument(
+        "--period",
+        help="reporting month YYYY-MM (default: the file's month folder, else last month)",
+    )
+    val.set_defaults(func=_validate)
+
     tpl = sub.add_parser("template", help="write the blank official submission workbook")
     tpl.add_argument("--out", default="项目库报送模板.xlsx", help="file to write")
     tpl.set_defaults(func=_template)
@@ -60,6 +72,31 @@ def _run(args) -> int:
     from dagster_project.orchestration.run import run_nightly
 
     return run_nightly(args.raw, args.warehouse, args.out)
+
+
+def _validate(args) -> int:
+    from datetime import date, datetime
+
+    from dagster_project.quality.self_check import default_period, self_check
+    from dagster_project.settings import resolve_paths
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"xmk validate: no such file: {path}", file=sys.stderr)
+        return 2
+    if args.period:
+        try:
+            period = datetime.strptime(args.period, "%Y-%m").date()
+        except ValueError:
+            print(f"xmk validate: --period must look like 2026-10, not {args.period}")
+            return 2
+    else:
+        period = default_period(path, date.today())
+    paths = resolve_paths(out=args.out)
+    _utf8_stdout()
+    result = self_check(path, paths.out_dir, period, paths.raw_dir)
+    print(result.describe())
+    return 1 if result.errors else 0
 
 
 def _template(args) -> int:
