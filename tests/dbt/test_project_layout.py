@@ -24,9 +24,8 @@ def _models(manifest, folder):
 
 
 def test_every_source_maps_to_an_asset_upstream(manifest):
-    from dagster_project.assets.raw_views import raw_views
-
     from dagster_project.assets.quality import DQ_FAILURES_KEY
+    from dagster_project.assets.raw_views import raw_views
 
     known = {("raw", t) for t in RAW_TABLES} | {tuple(s.key.path) for s in raw_views}
     known.add(tuple(DQ_FAILURES_KEY.path))
