@@ -9,6 +9,7 @@ import duckdb
 
 from dagster_project.contract import LISTS
 from dagster_project.ingest.load import ingest
+from dagster_project.orchestration.warehouse_lock import warehouse_lock
 from dagster_project.resources import XmkSettings
 
 RAW_GROUP = "raw"
@@ -20,6 +21,11 @@ RAW_TABLES = {
     "regions": "在用的区划参考表 (regions reference in force)",
     "department_leaders": "责任部门与分管副市长 (department → deputy mayor)",
 }
+# A failed ingestion is an environmental one (a full disk, a worker killed for memory, the
+# warehouse held by a process outside Dagster): a file that cannot be read is rejected
+# into the manifest, never raised. Loading is idempotent (a committed file is not loaded
+# again), so trying again later is safe and cheap.
+INGEST_RETRY = dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL)
 
 
 def raw_asset_key(table: str) -> dg.AssetKey:
@@ -34,12 +40,18 @@ def raw_asset_key(table: str) -> dg.AssetKey:
     name="ingest_raw_files",
     description="Read every new file in raw/ (county workbooks, weekly lists, statistics) "
     "and load it, one transaction per submission.",
+    # DuckDB has one writer: runs that write the warehouse never overlap.
+    pool="duckdb",
+    retry_policy=INGEST_RETRY,
 )
 def ingest_raw_files(context: dg.AssetExecutionContext, settings: XmkSettings):
     paths = settings.paths()
-    report = ingest(paths.raw_dir, paths.warehouse_db)
+    with warehouse_lock(
+        paths.warehouse_db, f"ingestion ({context.run.run_id})", log=context.log.info
+    ):
+        report = ingest(paths.raw_dir, paths.warehouse_db)
+        counts = _table_counts(paths.warehouse_db)
     context.log.info(report.summary())
-    counts = _table_counts(paths.warehouse_db)
     for table in RAW_TABLES:
         metadata = {"dagster/row_count": counts.get(table, 0)}
         if table == "manifest":
@@ -74,11 +86,23 @@ def _table_counts(db_path) -> dict[str, int]:
     asset=raw_asset_key("manifest"),
     name="rows_conserved",
     description="For every sheet: rows read = rows loaded + quarantined + totals/sections.",
+    pool="duckdb",
 )
-def rows_conserved(settings: XmkSettings) -> dg.AssetCheckResult:
-    con = duckdb.connect(str(settings.paths().warehouse_db), read_only=True)
+def rows_conserved(context: dg.AssetCheckExecutionContext, settings: XmkSettings):
+    db = settings.paths().warehouse_db
+    run_id = context.op_execution_context.run_id
+    with warehouse_lock(db, f"rows_conserved ({run_id})", write=False):
+        bad = _unconserved_sheets(db)
+    return dg.AssetCheckResult(
+        passed=not bad,
+        metadata={"sheets_not_conserved": len(bad), "examples": str(bad[:5])},
+    )
+
+
+def _unconserved_sheets(db) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
     try:
-        bad = con.execute(
+        return con.execute(
             """
             select f.original_path, s.sheet_name, s.rows_read, s.rows_loaded,
                    s.rows_quarantined, s.rows_structural
@@ -88,7 +112,3 @@ def rows_conserved(settings: XmkSettings) -> dg.AssetCheckResult:
         ).fetchall()
     finally:
         con.close()
-    return dg.AssetCheckResult(
-        passed=not bad,
-        metadata={"sheets_not_conserved": len(bad), "examples": str(bad[:5])},
-    )

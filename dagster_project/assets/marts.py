@@ -1,17 +1,42 @@
 """dbt: raw → staging → intermediate → marts → reports, as one @dbt_assets running
-`dbt build`. Each dbt test becomes an asset check of the model it tests."""
+`dbt build`. Each dbt test becomes an asset check of the model it tests.
+
+A build whose inputs, code and command line are those of the last good build is skipped
+(dagster_project/dbt/build_state.py): the marts already hold what it would write."""
 
 import os
+import subprocess
 import tempfile
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from dagster_project.dbt.build_state import (
+    BuildState,
+    build_fingerprint,
+    forget_build,
+    inputs_digest,
+    is_unchanged,
+    last_build,
+    project_digest,
+    record_build,
+    source_schemas,
+)
 from dagster_project.dbt.commands import dbt_build_args, dbt_environment
 from dagster_project.dbt.project import xmk_dbt_project
 from dagster_project.dbt.translator import XmkDbtTranslator
+from dagster_project.orchestration.warehouse_lock import warehouse_lock
 from dagster_project.resources import XmkSettings
+
+# dbt exits 1 when it ran and some model or test failed: running the same SQL on the same
+# data fails the same way, so that is not retried. Anything else (2: dbt itself failed,
+# e.g. it could not open the warehouse; negative: killed, e.g. out of memory) may pass
+# on a second attempt.
+DBT_COMPLETED_WITH_FAILURES = 1
+DBT_RETRIES, DBT_RETRY_WAIT_SECONDS = 2, 60
 
 
 class DbtBuildConfig(dg.Config):
@@ -32,13 +57,82 @@ def dbt_warehouse(
     settings: XmkSettings,
     config: DbtBuildConfig,
 ):
+    paths = settings.paths()
     # profiles.yml reads the warehouse folder from the environment, like `xmk` does.
-    os.environ.update(dbt_environment(settings.paths().warehouse_dir))
-    # A throw-away target folder: dbt leaves ~1 MB of artifacts per invocation.
-    with tempfile.TemporaryDirectory(prefix="xmk-dbt-") as target:
-        invocation = dbt.cli(
-            dbt_build_args(full_refresh=config.full_refresh),
-            context=context,
-            target_path=Path(target),
+    os.environ.update(dbt_environment(paths.warehouse_dir))
+    args = dbt_build_args(full_refresh=config.full_refresh)
+    selection = sorted(key.to_user_string() for key in context.selected_asset_keys)
+    with warehouse_lock(
+        paths.warehouse_db, f"dbt build ({context.run.run_id})", log=context.log.info
+    ):
+        paths.warehouse_dir.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(paths.warehouse_db))
+        try:
+            fingerprint = build_fingerprint(
+                inputs_digest(con, source_schemas(xmk_dbt_project.manifest_path)),
+                project_digest(xmk_dbt_project.project_dir),
+                # Every model is a table: a full refresh leaves what a build leaves.
+                dbt_build_args(),
+            )
+            last = last_build(con)
+            if not config.full_refresh and is_unchanged(last, fingerprint, selection):
+                yield from _unchanged(context, last)
+                return
+            forget_build(con)
+        finally:
+            con.close()
+
+        # A throw-away target folder: dbt leaves ~1 MB of artifacts per invocation.
+        with tempfile.TemporaryDirectory(prefix="xmk-dbt-") as target:
+            invocation = dbt.cli(
+                args, context=context, target_path=Path(target), raise_on_error=False
+            )
+            try:
+                yield from invocation.stream()
+            finally:
+                # Never let go of the warehouse while dbt may still write it: a step
+                # that fails or is abandoned half-way stops its dbt process first.
+                _stop(invocation.process)
+            if not invocation.is_successful():
+                error = invocation.get_error()
+                if invocation.process.returncode != DBT_COMPLETED_WITH_FAILURES:
+                    raise dg.RetryRequested(
+                        max_retries=DBT_RETRIES, seconds_to_wait=DBT_RETRY_WAIT_SECONDS
+                    ) from error
+                raise error
+
+        con = duckdb.connect(str(paths.warehouse_db))
+        try:
+            record_build(con, BuildState(fingerprint, tuple(selection), context.run.run_id))
+        finally:
+            con.close()
+
+
+def _stop(process) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _unchanged(context: dg.AssetExecutionContext, last: BuildState):
+    """Nothing dbt reads has changed since run `last.run_id` built these tables: they
+    stand as they are, and say so."""
+    context.log.info(
+        f"dbt build skipped: sources, models and command unchanged since run {last.run_id}"
+    )
+    selected = context.selected_asset_keys
+    deps = context.assets_def.asset_deps
+    # Dagster takes a multi-asset's results in dependency order only.
+    order = TopologicalSorter({key: deps.get(key, set()) & selected for key in sorted(selected)})
+    for key in order.static_order():
+        yield dg.MaterializeResult(
+            asset_key=key,
+            metadata={
+                "dbt_build": "skipped: inputs, models and command unchanged",
+                "built_by_run": str(last.run_id),
+            },
         )
-        yield from invocation.stream()

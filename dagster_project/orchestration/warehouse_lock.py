@@ -11,7 +11,11 @@ a killed run never leaves the warehouse locked.
 
 A step that writes takes it exclusively; a step that only reads takes it shared (DuckDB
 lets several read-only processes in at once, but none beside a writer). Take it around
-the whole of a step's use of the file, never nested within one process.
+the whole of a step's use of the file. A thread that already holds it may take it again
+(for reading, or for writing if it holds it for writing): Dagster can abandon a step's
+generator without closing it, and the lock it holds is then released only when the
+generator is collected, so `xmk run` reading the warehouse after such a step must not
+wait for itself.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import fcntl
 import json
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -30,6 +35,8 @@ from pathlib import Path
 # stuck behind something that needs a person.
 DEFAULT_TIMEOUT_SECONDS = 2 * 60 * 60
 _POLL_FIRST, _POLL_MAX = 0.2, 5.0
+# {lock file: held for writing?} of the locks this thread holds.
+_held = threading.local()
 
 
 class WarehouseBusy(RuntimeError):
@@ -51,7 +58,16 @@ def warehouse_lock(
 ) -> Iterator[None]:
     """Hold the warehouse for `purpose` (shown to whoever waits). `log` hears once that
     the lock is taken and by whom, and how long the wait was."""
-    path = lock_path(db_path)
+    path = lock_path(db_path).resolve()
+    held = _held_here()
+    if path in held:
+        if write and not held[path]:
+            raise RuntimeError(
+                f"cannot take the warehouse for writing ({purpose}) while this thread "
+                "holds it for reading"
+            )
+        yield
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     # Opened without truncating: the holder's note must survive a waiter's open.
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -60,12 +76,20 @@ def warehouse_lock(
         _write_note(fd, purpose, write)
         if log and waited >= 1:
             log(f"warehouse lock taken after waiting {waited:.0f} s ({purpose})")
+        held[path] = write
         try:
             yield
         finally:
+            held.pop(path, None)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _held_here() -> dict[Path, bool]:
+    if not hasattr(_held, "locks"):
+        _held.locks = {}
+    return _held.locks
 
 
 def holder(db_path: Path) -> dict | None:
