@@ -5,9 +5,8 @@ Assets are chosen by group, so that an asset added to a group later joins its jo
 
 import dagster as dg
 
+from dagster_project.assets.publishing import PUBLISH_GROUP
 from dagster_project.assets.weekly import WEEKLY_GROUP, WEEKLY_LISTS_KEY
-
-PUBLISH_GROUP = "publish"
 
 ingest_job = dg.define_asset_job(
     "ingest",
