@@ -12,6 +12,11 @@
 A report holds only its own region's rows: `write_county_report` refuses anything else,
 and `write_all_reports` groups failures by (region, month) before writing. Every report
 cell is written through `write_text_cell`, so nothing a county typed can become a formula.
+
+A report is written again only when what it would say has changed: `.report.json` in its
+folder keeps a digest of its inputs (the failures, the bytes of each workbook it marks,
+the region, the month and this module's code). A nightly run with nothing new leaves
+every report, and its modification time, as it was.
 """
 
 from __future__ import annotations
@@ -19,12 +24,13 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import json
 import os
 import re
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 
@@ -69,6 +75,9 @@ ANNOTATED_SUFFIX = "_标注.xlsx"
 ANNOTATED = "问题单元格已标色并加批注"
 REPORT_PREFIX = "数据质量报告_"
 COMMENT_AUTHOR = "项目库"
+REPORT_STATE = ".report.json"
+# A change to how reports are laid out writes every report again.
+_LAYOUT_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 # Cell colours in the returned workbook: strong for the offending cell, light for a row
 # whose problem has no single column.
@@ -561,6 +570,10 @@ def write_county_report(
             )
     directory = report_dir(out_dir, region, month)
     directory.mkdir(parents=True, exist_ok=True)
+    fingerprint = report_fingerprint(region, month, failures, raw_dir)
+    unchanged = _stored_report(directory, fingerprint, region, month)
+    if unchanged is not None:
+        return unchanged
     before = set(directory.iterdir())
 
     annotations, annotated = _annotate_all(directory, failures, raw_dir)
@@ -578,7 +591,7 @@ def write_county_report(
     for stale in before - {workbook, html_path, *annotated}:
         if stale.name.endswith(ANNOTATED_SUFFIX) or stale.name.startswith(REPORT_PREFIX):
             stale.unlink()
-    return ReportFiles(
+    files = ReportFiles(
         region_code=code,
         region_name=region["region_name"],
         period_month=month,
@@ -593,6 +606,75 @@ def write_county_report(
         notes=tuple(a.note for a in annotations if a.note != ANNOTATED),
         content_sha256=hashlib.sha256(html_bytes).hexdigest(),
     )
+    _store_report(files, fingerprint)
+    return files
+
+
+def report_fingerprint(
+    region: dict, month: date, failures: Sequence[Failure], raw_dir: Path
+) -> str:
+    """Digest of everything a report is made from; equal digests mean equal reports."""
+    digest = hashlib.sha256(_LAYOUT_DIGEST.encode())
+    digest.update(f"{region['region_code']}\0{region['region_name']}\0{month}".encode())
+    for line in sorted(json.dumps(asdict(f), default=str, sort_keys=True) for f in failures):
+        digest.update(line.encode())
+    for source in sorted({f.source_file for f in failures if f.excel_row is not None}):
+        original = _inside(raw_dir, source)
+        found = original is not None and original.is_file()
+        content = hashlib.sha256(original.read_bytes()).hexdigest() if found else "absent"
+        digest.update(f"\0{source}\0{content}".encode())
+    return digest.hexdigest()
+
+
+def _store_report(files: ReportFiles, fingerprint: str) -> None:
+    state = {
+        "fingerprint": fingerprint,
+        "workbook": files.workbook.name,
+        "html": files.html.name,
+        "annotated": [p.name for p in files.annotated],
+        "errors": files.errors,
+        "warnings": files.warnings,
+        "verdict": files.verdict,
+        "by_sheet": files.by_sheet,
+        "notes": files.notes,
+        "content_sha256": files.content_sha256,
+    }
+    path = files.directory / REPORT_STATE
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _stored_report(
+    directory: Path, fingerprint: str, region: dict, month: date
+) -> ReportFiles | None:
+    """The report already in `directory` when it was made from the same inputs and all
+    its files are still there; None when it has to be written."""
+    try:
+        state = json.loads((directory / REPORT_STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict) or state.get("fingerprint") != fingerprint:
+        return None
+    try:
+        files = ReportFiles(
+            region_code=region["region_code"],
+            region_name=region["region_name"],
+            period_month=month,
+            directory=directory,
+            workbook=directory / state["workbook"],
+            html=directory / state["html"],
+            annotated=tuple(directory / name for name in state["annotated"]),
+            errors=state["errors"],
+            warnings=state["warnings"],
+            verdict=state["verdict"],
+            by_sheet=tuple(tuple(row) for row in state["by_sheet"]),
+            notes=tuple(state["notes"]),
+            content_sha256=state["content_sha256"],
+        )
+    except (KeyError, TypeError):
+        return None
+    return files if all(p.is_file() for p in files.attachments) else None
 
 
 def _annotate_all(

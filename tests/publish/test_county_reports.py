@@ -15,6 +15,7 @@ from dagster_project.publish.county_reports import (
     DETAIL_SHEET,
     ERROR_FILL,
     ERROR_ROW_FILL,
+    REPORT_STATE,
     SUMMARY_SHEET,
     WARN_FILL,
     write_all_reports,
@@ -318,8 +319,40 @@ def test_rewriting_a_report_is_stable_and_drops_a_stale_annotation(raw, out):
     clean = write_county_report(out, JIAOHE, OCTOBER, [], raw)
     assert clean.content_sha256 != first.content_sha256
     assert sorted(p.name for p in clean.directory.iterdir()) == sorted(
-        [clean.workbook.name, clean.html.name]
+        [clean.workbook.name, clean.html.name, REPORT_STATE]
     )
+
+
+def _mtimes(directory) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in directory.iterdir()}
+
+
+def test_a_report_is_written_again_only_when_its_inputs_change(raw, out):
+    path = county_workbook(raw, JIAOHE)
+    source = path.relative_to(raw).as_posix()
+    failures = [failure(JIAOHE, source, 5, "D")]
+    first = write_county_report(out, JIAOHE, OCTOBER, failures, raw)
+    written = _mtimes(first.directory)
+
+    again = write_county_report(out, JIAOHE, OCTOBER, list(reversed(failures)), raw)
+    assert again == first
+    assert _mtimes(first.directory) == written  # nothing touched
+
+    # The county sends the workbook again with another project: the marked copy changes.
+    county_workbook(raw, JIAOHE, projects=5)
+    resent = write_county_report(out, JIAOHE, OCTOBER, failures, raw)
+    assert resent.annotated[0].stat().st_mtime_ns != written[resent.annotated[0].name]
+    assert openpyxl.load_workbook(resent.annotated[0])[SHEET].max_row == FIRST_DATA_ROW + 4
+
+    # Another failure: the report says more.
+    more = [*failures, failure(JIAOHE, source, 6, "D")]
+    grown = write_county_report(out, JIAOHE, OCTOBER, more, raw)
+    assert grown.errors == 2 and grown.content_sha256 != resent.content_sha256
+
+    # A report file deleted by hand is written again.
+    grown.html.unlink()
+    restored = write_county_report(out, JIAOHE, OCTOBER, more, raw)
+    assert restored == grown and restored.html.is_file()
 
 
 def test_weekly_files_of_the_same_name_get_distinct_annotated_copies(raw, out):
