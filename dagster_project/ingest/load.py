@@ -4,12 +4,17 @@ A submission's rows, its quarantine, its structural rows and its manifest entry 
 together (several submissions share one transaction, since a commit costs far more than
 the rows), so a load killed half-way leaves nothing of those files and the next run
 loads each exactly once. Files already in the manifest (same bytes, same period) are not
-parsed again; a
-rejected file is tried again only when the regions reference has changed since.
+parsed again; a rejected file is tried again only when the regions reference has changed
+since.
+
+Parsing is CPU-bound Python, so files are parsed in worker processes, a group at a time;
+a worker also turns its group into the rows of each raw table as Arrow tables, so only
+Arrow buffers and a few counts come back to the process that writes the warehouse.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -33,7 +38,9 @@ from dagster_project.parse.submitter import RegionIndex
 PARSER_VERSION = "1"
 # Below this many new files, parsing in worker processes costs more than it saves.
 _PARALLEL_FROM = 8
-# Submissions per transaction.
+# Files a worker parses and converts in one task.
+_GROUP = 16
+# Submissions per transaction (whole groups).
 _BATCH = 64
 
 
@@ -73,15 +80,16 @@ def ingest(raw_dir: Path, db_path: Path, jobs: int | None = None) -> IngestRepor
         create_all(con)
         _replace_reference(con, raw_dir)
         todo, retried = _new_files(con, candidates, reference_version, report)
-        batch: list[tuple[Candidate, ParsedFile]] = []
-        for cand, parsed in _parse_all(todo, regions, jobs):
-            batch.append((cand, parsed))
-            _count(report, cand, parsed)
-            if len(batch) >= _BATCH:
-                write_submissions(con, batch, reference_version, retried)
+        batch: list[PreparedGroup] = []
+        for group in _prepare_all(todo, regions, reference_version, jobs):
+            batch.append(group)
+            for summary in group.files:
+                _count(report, summary)
+            if sum(len(g.files) for g in batch) >= _BATCH:
+                write_submissions(con, batch, retried)
                 batch = []
         if batch:
-            write_submissions(con, batch, reference_version, retried)
+            write_submissions(con, batch, retried)
     finally:
         con.close()
     report.seconds = time.perf_counter() - started
@@ -130,42 +138,79 @@ def _new_files(con, candidates, reference_version, report):
     return todo, retried
 
 
-def _parse_all(todo, regions, jobs) -> Iterator[tuple[Candidate, ParsedFile]]:
+@dataclass(frozen=True)
+class FileSummary:
+    """What the writing process needs to know of one parsed file besides its rows."""
+
+    rel_path: str
+    submission_id: str
+    status: str  # loaded | rejected
+    reason: str | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    rows_structural: int
+
+
+@dataclass
+class PreparedGroup:
+    """A group of parsed files: a summary of each, and the rows of every raw table for
+    all of them (the manifests included), as Arrow tables ready to insert."""
+
+    files: list[FileSummary]
+    tables: dict[str, pa.Table]
+
+
+def _prepare_all(todo, regions, reference_version, jobs) -> Iterator[PreparedGroup]:
     jobs = jobs or os.cpu_count() or 1
+    cands = [c for c, _sid in todo]
+    groups = [cands[i : i + _GROUP] for i in range(0, len(cands), _GROUP)]
     if len(todo) < _PARALLEL_FROM or jobs == 1:
         index = RegionIndex(regions)
-        for cand, _sid in todo:
-            yield cand, _parse(cand, index)
+        for group in groups:
+            yield prepare_group(group, index, reference_version)
         return
-    cands = [c for c, _ in todo]
     done = 0
     try:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
-            jobs, mp_context=ctx, initializer=_init_worker, initargs=(regions,)
+            jobs, mp_context=ctx, initializer=_init_worker, initargs=(regions, reference_version)
         ) as pool:
-            for parsed in pool.map(_parse_in_worker, cands, chunksize=8):
-                yield cands[done], parsed
+            for prepared in pool.map(_prepare_in_worker, groups):
+                yield prepared
                 done += 1
     except BrokenProcessPool:
         # Workers cannot start from every host process (a script read from standard
         # input, say); parsing here is slower and gives the same result.
         index = RegionIndex(regions)
-        for cand in cands[done:]:
-            yield cand, _parse(cand, index)
+        for group in groups[done:]:
+            yield prepare_group(group, index, reference_version)
 
 
-_WORKER_INDEX: RegionIndex | None = None
+_WORKER: tuple[RegionIndex, str] | None = None
 
 
-def _init_worker(regions) -> None:
-    global _WORKER_INDEX
-    _WORKER_INDEX = RegionIndex(regions)
+def _init_worker(regions, reference_version: str) -> None:
+    global _WORKER
+    _WORKER = (RegionIndex(regions), reference_version)
 
 
-def _parse_in_worker(cand: Candidate) -> ParsedFile:
-    assert _WORKER_INDEX is not None
-    return _parse(cand, _WORKER_INDEX)
+def _prepare_in_worker(group: list[Candidate]) -> PreparedGroup:
+    assert _WORKER is not None
+    return prepare_group(group, *_WORKER)
+
+
+def prepare_group(
+    group: list[Candidate], index: RegionIndex, reference_version: str
+) -> PreparedGroup:
+    """Parse the files of a group and lay their rows out as the raw tables."""
+    files, rows = [], {}
+    for cand in group:
+        parsed = _parse(cand, index)
+        for table, table_rows in _rows_by_table(cand, parsed, reference_version).items():
+            rows.setdefault(table, []).extend(table_rows)
+        files.append(_summary(cand, parsed))
+    return PreparedGroup(files, {t: _arrow(t, r) for t, r in rows.items() if r})
 
 
 def _parse(cand: Candidate, index: RegionIndex) -> ParsedFile:
@@ -177,34 +222,47 @@ def _parse(cand: Candidate, index: RegionIndex) -> ParsedFile:
     return parse_file(cand.path.name, data, cand.kind, index)
 
 
-def _count(report: IngestReport, cand: Candidate, parsed: ParsedFile) -> None:
-    if parsed.status == "rejected":
+def _summary(cand: Candidate, parsed: ParsedFile) -> FileSummary:
+    sheets = parsed.sheets
+    return FileSummary(
+        rel_path=cand.rel_path,
+        submission_id=cand.submission_id(parsed.file_sha256),
+        status=parsed.status,
+        reason=parsed.reason,
+        rows_read=sum(s.rows_read for s in sheets),
+        rows_loaded=sum(len(s.rows) for s in sheets),
+        rows_quarantined=sum(s.rows_quarantined for s in sheets),
+        rows_structural=sum(len(s.structural) for s in sheets),
+    )
+
+
+def _count(report: IngestReport, summary: FileSummary) -> None:
+    if summary.status == "rejected":
         report.files_rejected += 1
-        report.rejected.append((cand.rel_path, parsed.reason or ""))
+        report.rejected.append((summary.rel_path, summary.reason or ""))
         return
     report.files_loaded += 1
-    for s in parsed.sheets:
-        report.rows_read += s.rows_read
-        report.rows_loaded += len(s.rows)
-        report.rows_quarantined += s.rows_quarantined
-        report.rows_structural += len(s.structural)
+    report.rows_read += summary.rows_read
+    report.rows_loaded += summary.rows_loaded
+    report.rows_quarantined += summary.rows_quarantined
+    report.rows_structural += summary.rows_structural
 
 
-def write_submissions(con, batch, reference_version: str, retried: set[str] = frozenset()):
+def write_submissions(con, batch: list[PreparedGroup], retried: set[str] = frozenset()):
     """Submissions in one transaction: each lands whole or not at all."""
-    tables: dict[str, list[dict]] = {}
-    for cand, parsed in batch:
-        for table, rows in _rows_by_table(cand, parsed, reference_version).items():
-            tables.setdefault(table, []).extend(rows)
+    tables: dict[str, list[pa.Table]] = {}
+    for group in batch:
+        for table, arrow in group.tables.items():
+            tables.setdefault(table, []).append(arrow)
+    ids = {f.submission_id for group in batch for f in group.files}
     con.execute("begin transaction")
     try:
         # A rejected file tried again replaces its earlier manifest entry.
-        for sid in retried & {cand.submission_id(parsed.file_sha256) for cand, parsed in batch}:
+        for sid in retried & ids:
             for table in ("file_manifest", "sheet_manifest"):
                 con.execute(f"delete from raw.{table} where submission_id = ?", [sid])
-        for table, rows in tables.items():
-            if rows:
-                _insert(con, table, rows)
+        for table, parts in tables.items():
+            _insert_arrow(con, table, pa.concat_tables(parts))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -212,12 +270,28 @@ def write_submissions(con, batch, reference_version: str, retried: set[str] = fr
 
 
 def _insert(con, table: str, rows: list[dict]) -> None:
-    columns = TABLES[table]
-    con.register("incoming", pa.Table.from_pylist(rows, schema=arrow_schema(columns)))
+    _insert_arrow(con, table, _arrow(table, rows))
+
+
+def _insert_arrow(con, table: str, arrow: pa.Table) -> None:
+    con.register("incoming", arrow)
     try:
         con.execute(f"insert into raw.{table} by name select * from incoming")
     finally:
         con.unregister("incoming")
+
+
+def _arrow(table: str, rows: list[dict]) -> pa.Table:
+    """Rows of a raw table (dicts; a missing key is NULL) as an Arrow table of its schema."""
+    schema = _schema(table)
+    return pa.Table.from_pydict(
+        {name: [row.get(name) for row in rows] for name in schema.names}, schema=schema
+    )
+
+
+@functools.cache
+def _schema(table: str) -> pa.Schema:
+    return arrow_schema(TABLES[table])
 
 
 def _rows_by_table(cand: Candidate, parsed: ParsedFile, reference_version: str):

@@ -104,6 +104,22 @@ _PARSERS: dict[FieldType, Callable[[object], object]] = {
 }
 
 
+@dataclass
+class _Slot:
+    """How one column of a sheet is read. `memo` keeps each distinct cell value's
+    conversion (or the reason it failed): within a sheet the same 是, 2024.3 or 审批 comes
+    back row after row, and the conversion depends only on the value and the column."""
+
+    index: int
+    column: Column
+    outputs: tuple[str, ...]
+    memo: dict = field(default_factory=dict)
+
+
+# Distinct values remembered per column; beyond this, values are converted every time.
+_MEMO_LIMIT = 4096
+
+
 def parse_rows(
     grid: Grid,
     header: Header,
@@ -128,30 +144,38 @@ def parse_rows(
     field_at = {c.index: c.field for c in cols if c.field}
     identity = [by_field[f] for f in identity_fields if f in by_field]
     rows, filled_from = _fill_down(grid, header.last_row + 1)
+    plan = [_Slot(c.index, c, _outputs(c)) for c in cols]
+    # Every row is padded to this width, so a short row reads as empty cells.
+    width = max([grid.width, *(c.index + 1 for c in cols)])
+    # {Excel row: {Excel column, …}} of formula cells without a cached value
+    uncached_at: dict[int, set[int]] = {}
+    for r, c in uncached:
+        uncached_at.setdefault(r, set()).add(c)
 
     for r in range(header.last_row + 1, len(rows)):
         cells = rows[r]
-        texts = [clean_text(v) for v in cells]
-        if all(t is None for t in texts) and not any(
-            (r + 1, c + 1) in uncached for c in range(len(cells))
-        ):
+        if len(cells) < width:
+            cells = cells + [None] * (width - len(cells))
+        excel_row = r + 1
+        texts = [None if v is None else clean_text(v) for v in cells]
+        row_uncached = uncached_at.get(excel_row, ())
+        if not row_uncached and all(t is None for t in texts):
             continue
         out.rows_read += 1
-        excel_row = r + 1
         kind = classify(texts, by_field.get("seq"), by_field.get("project_name"), identity)
         if kind:
             text = " ".join(t for t in texts if t is not None)
             out.structural.append({"excel_row": excel_row, "kind": kind, "text": text[:500]})
             continue
-        record, problems = _read_row(cells, texts, cols, default_unit, excel_row, uncached)
+        record, problems = _read_row(cells, texts, plan, default_unit, row_uncached)
         for col, src in filled_from.get(r, ()):
             if field_name := field_at.get(col):
                 record["source_text"].setdefault(field_name, f"合并单元格，取自第{src + 1}行")
         if problems:
             row_values = {
-                (c.label or column_letter(c.index)): _at(texts, c.index)
+                (c.label or column_letter(c.index)): texts[c.index]
                 for c in cols
-                if _at(texts, c.index) is not None
+                if texts[c.index] is not None
             }
             for p in problems:
                 out.quarantine.append({**p, "excel_row": excel_row, "row_values": row_values})
@@ -161,37 +185,50 @@ def parse_rows(
     return out
 
 
-def _read_row(cells, texts, cols, default_unit, excel_row, uncached):
+def _read_row(cells, texts, plan: list[_Slot], default_unit, uncached_columns):
+    """One data row: `cells` as read and `texts` as clean_text gives them, both padded to
+    the sheet's width; `uncached_columns` are the row's formula cells without a value
+    (Excel column numbers)."""
     record: dict = {"source_text": {}, "extra_columns": {}}
+    source_text, extra = record["source_text"], record["extra_columns"]
     problems = []
-    for c in cols:
-        value = _at(cells, c.index)
-        if (excel_row, c.index + 1) in uncached:
+    for slot in plan:
+        c = slot.column
+        if uncached_columns and slot.index + 1 in uncached_columns:
             problems.append(_problem(c, "(公式)", UNCACHED_FORMULA_REASON))
             continue
-        text = _at(texts, c.index)
+        text = texts[slot.index]
         if c.field is None:
             if text is not None and c.label:
-                record["extra_columns"][c.label] = text
+                extra[c.label] = text
             continue
         if text is None:  # empty or a placeholder: NULL whatever the type
-            for k in _outputs(c):
+            for k in slot.outputs:
                 record.setdefault(k, None)
             continue
-        try:
-            if c.field_type == FieldType.TEXT:
-                # a number shown as text (序号 1) is not a transformation
-                typed, changed = {c.field: text}, isinstance(value, str) and text != value
-            else:
-                typed, changed = convert(value, c, default_unit)
-        except CellError as exc:
-            problems.append(_problem(c, text, str(exc)))
-            continue
+        value = cells[slot.index]
+        if c.field_type == FieldType.TEXT:
+            # a number shown as text (序号 1) is not a transformation
+            typed, changed = {c.field: text}, isinstance(value, str) and text != value
+        else:
+            key = (value.__class__, value)
+            found = slot.memo.get(key)
+            if found is None:
+                try:
+                    found = convert(value, c, default_unit)
+                except CellError as exc:
+                    found = str(exc)
+                if len(slot.memo) < _MEMO_LIMIT:
+                    slot.memo[key] = found
+            if isinstance(found, str):
+                problems.append(_problem(c, text, found))
+                continue
+            typed, changed = found
         for k, v in typed.items():
-            if k not in record or record[k] is None:
+            if record.get(k) is None:
                 record[k] = v
-        if changed and text is not None:
-            record["source_text"][c.field] = str(value)
+        if changed:
+            source_text[c.field] = str(value)
     _derive_funding(record)
     return record, problems
 
@@ -232,10 +269,6 @@ def _problem(column: Column, value, reason: str) -> dict:
         "value": value,
         "reason": reason,
     }
-
-
-def _at(cells, i):
-    return cells[i] if i < len(cells) else None
 
 
 def _fill_down(grid: Grid, first_data_row: int):

@@ -70,12 +70,17 @@ def is_placeholder(s: str | None) -> bool:
 
 def clean_text(value: object) -> str | None:
     """A cell value as trimmed, single-line text; None for empty cells and placeholders."""
-    if value is None or value == "":
+    if value is None:
         return None
+    if value.__class__ is str:
+        return _clean_str(value) if value else None
+    return _clean_value(value)
+
+
+@lru_cache(maxsize=1 << 16, typed=True)  # typed: 1, 1.0 and True read differently
+def _clean_value(value: object) -> str | None:
     text = _render(value)
-    if text is None:
-        return None
-    return _clean_str(text)
+    return None if text is None else _clean_str(text)
 
 
 @lru_cache(maxsize=1 << 16)
