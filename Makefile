@@ -15,8 +15,10 @@ DBT_PROJECT := dagster_project/dbt/project.py
 $(LOCAL_UV):
 	python3 -m pip install --quiet --target $(CURDIR)/.tools/uv "uv==0.13.8"
 
+# Bytecode is compiled once here: every run starts several Python processes (Dagster, dbt,
+# the parsing workers), and each would otherwise compile what it imports (some seconds).
 setup: $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	$(UV) run dagster-dbt project prepare-and-package --file $(DBT_PROJECT)
 
 # The demo city carries deliberate data-quality errors, so its first run stops at the

@@ -204,13 +204,17 @@ def prepare_group(
     group: list[Candidate], index: RegionIndex, reference_version: str
 ) -> PreparedGroup:
     """Parse the files of a group and lay their rows out as the raw tables."""
-    files, rows = [], {}
+    files, rows, segments = [], {}, {}
     for cand in group:
         parsed = _parse(cand, index)
         for table, table_rows in _rows_by_table(cand, parsed, reference_version).items():
             rows.setdefault(table, []).extend(table_rows)
+        for table, segment in _list_segments(cand, parsed):
+            segments.setdefault(table, []).append(segment)
         files.append(_summary(cand, parsed))
-    return PreparedGroup(files, {t: _arrow(t, r) for t, r in rows.items() if r})
+    tables = {t: _arrow(t, r) for t, r in rows.items() if r}
+    tables |= {t: _list_table(t, segs) for t, segs in segments.items()}
+    return PreparedGroup(files, tables)
 
 
 def _parse(cand: Candidate, index: RegionIndex) -> ParsedFile:
@@ -294,15 +298,68 @@ def _schema(table: str) -> pa.Schema:
     return arrow_schema(TABLES[table])
 
 
-def _rows_by_table(cand: Candidate, parsed: ParsedFile, reference_version: str):
-    sid = cand.submission_id(parsed.file_sha256)
-    lineage = {
-        "submission_id": sid,
+def _lineage(cand: Candidate, parsed: ParsedFile) -> dict:
+    return {
+        "submission_id": cand.submission_id(parsed.file_sha256),
         "file_sha256": parsed.file_sha256,
         "region_code": parsed.region_code,
         "period_month": cand.period_month,
         "period_week": cand.period_week,
     }
+
+
+def _loaded_lists(parsed: ParsedFile):
+    return [s for s in parsed.sheets if s.status == "loaded" and s.list_key]
+
+
+def _list_segments(cand: Candidate, parsed: ParsedFile):
+    """(list table, (lineage, rows)) for every loaded list sheet of a file."""
+    lineage = _lineage(cand, parsed)
+    return [
+        (sheet.list_key, ({**lineage, "sheet_name": sheet.sheet_name}, sheet.rows))
+        for sheet in _loaded_lists(parsed)
+        if sheet.rows
+    ]
+
+
+def _list_table(table: str, segments: list[tuple[dict, list[dict]]]) -> pa.Table:
+    """A list's raw table from (lineage, parsed rows) segments, built column by column.
+    A row's own value wins over its lineage (statistics rows carry their region); a
+    recognised field this list does not carry goes to extra_columns with the columns the
+    contract does not know."""
+    schema = _schema(table)
+    names = set(schema.names)
+    columns: dict[str, list] = {}
+    for lineage, records in segments:
+        present = set().union(*(r.keys() for r in records))
+        for name in schema.names:
+            column = columns.setdefault(name, [])
+            if name == "source_text":
+                column += [_json(r.get("source_text")) for r in records]
+            elif name == "extra_columns":
+                column += [_json(_extra_columns(r, names)) for r in records]
+            elif name not in present:
+                column += [lineage.get(name)] * len(records)
+            else:
+                default = lineage.get(name)
+                column += [r.get(name, default) for r in records]
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+def _extra_columns(row: dict, table_columns: set[str]) -> dict | None:
+    extra = row.get("extra_columns")
+    stray = row.keys() - table_columns  # recognised fields this list does not carry
+    if not stray:
+        return extra
+    extra = dict(extra or {})
+    extra.update((key, row[key]) for key in stray if row[key] is not None)
+    return extra
+
+
+def _rows_by_table(cand: Candidate, parsed: ParsedFile, reference_version: str):
+    """The rows of every raw table but the lists' own (see _list_segments)."""
+    lineage = _lineage(cand, parsed)
+    sid = lineage["submission_id"]
     tables: dict[str, list[dict]] = {}
     sheet_rows = []
     for sheet in parsed.sheets:
@@ -324,12 +381,7 @@ def _rows_by_table(cand: Candidate, parsed: ParsedFile, reference_version: str):
                 "field_columns": _json(sheet.field_columns),
             }
         )
-        if sheet.status != "loaded" or not sheet.list_key:
-            continue
-        known = {name for name, _ in TABLES[sheet.list_key]}
-        out = tables.setdefault(sheet.list_key, [])
-        for row in sheet.rows:
-            out.append(_table_row(row, known, lineage, sheet.sheet_name))
+    for sheet in _loaded_lists(parsed):
         for q in sheet.quarantine:
             tables.setdefault("quarantine", []).append(
                 {
@@ -353,21 +405,6 @@ def _rows_by_table(cand: Candidate, parsed: ParsedFile, reference_version: str):
     tables["sheet_manifest"] = sheet_rows
     tables["file_manifest"] = [_manifest_row(cand, parsed, sheet_rows, reference_version)]
     return tables
-
-
-def _table_row(row: dict, known: set[str], lineage: dict, sheet_name: str) -> dict:
-    out = {**lineage, "sheet_name": sheet_name}
-    extra = dict(row.get("extra_columns") or {})
-    for key, value in row.items():
-        if key in ("source_text", "extra_columns"):
-            continue
-        if key in known:
-            out[key] = value
-        elif value is not None:
-            extra[key] = value  # a recognised field this list does not carry
-    out["source_text"] = _json(row.get("source_text"))
-    out["extra_columns"] = _json(extra)
-    return out
 
 
 def _manifest_row(cand, parsed, sheet_rows, reference_version) -> dict:

@@ -45,6 +45,8 @@ def classify(
 
     label_cells = [t for i, t in filled[:3] if i in {seq_col, name_col} or i == filled[0][0]]
     for t in label_cells:
+        if "计" not in t and "其" not in t:
+            continue  # every total and subtotal word holds one of them
         norm = normalise_header(t)
         if _TOTAL_WORDS.match(norm):
             return TOTAL

@@ -86,6 +86,16 @@ def _clean_value(value: object) -> str | None:
 @lru_cache(maxsize=1 << 16)
 def _clean_str(text: str) -> str | None:
     # Cell texts repeat a great deal (units, names, 是/否), so this is cached.
+    if (
+        text
+        and text.isprintable()  # no line break, tab, invisible or non-ASCII space
+        and text[0] != " "
+        and text[-1] != " "
+        and "  " not in text
+        and _ESCAPED_CR not in text
+    ):
+        # Nothing to clean, as most cells. Every placeholder is at most three characters.
+        return None if len(text) <= 3 and is_placeholder(text) else text
     text = _INVISIBLE.sub("", text.replace(_ESCAPED_CR, "\n"))
     lines = (_SPACES.sub(" ", line).strip() for line in _LINE_BREAK.split(text))
     joined = _join_lines([line for line in lines if line])
@@ -138,6 +148,7 @@ def _join_lines(lines: list[str]) -> str:
     return joined
 
 
+@lru_cache(maxsize=1 << 14, typed=True)
 def normalise_header(s: object) -> str:
     """A header as the field patterns in contract.py expect it: half-width, no whitespace
     or line breaks, no * required markers, no unit-only brackets such as （万元） or (%).
