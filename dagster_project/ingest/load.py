@@ -436,7 +436,9 @@ def _manifest_row(cand, parsed, sheet_rows, reference_version) -> dict:
     }
 
 
+# One encoder for every value: json.dumps with options builds a new one per call.
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str, sort_keys=True)
+
+
 def _json(value: dict | None) -> str | None:
-    if not value:
-        return None
-    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+    return _JSON.encode(value) if value else None

@@ -7,6 +7,7 @@ kind. Nothing is skipped without a kind, so rows read = loaded + quarantined + s
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from dagster_project.parse.text import normalise_header
 
@@ -39,12 +40,16 @@ def classify(
     number (一、/（一）) and nothing in them is a section heading, even when it carries the
     section's summed amounts.
     """
-    filled = [(i, t) for i, t in enumerate(texts) if t is not None]
-    if not filled:
+    # The first three filled cells: enough to find the label, and to count the filled
+    # cells when there are fewer than three.
+    first = list(islice(((i, t) for i, t in enumerate(texts) if t is not None), 3))
+    if not first:
         return None  # caller drops wholly empty rows before classifying
+    first_col, first_text = first[0]
 
-    label_cells = [t for i, t in filled[:3] if i in {seq_col, name_col} or i == filled[0][0]]
-    for t in label_cells:
+    for i, t in first:
+        if i not in (seq_col, name_col, first_col):
+            continue
         if "计" not in t and "其" not in t:
             continue  # every total and subtotal word holds one of them
         norm = normalise_header(t)
@@ -54,14 +59,13 @@ def classify(
             return SUBTOTAL
 
     has_identity = any(texts[i] is not None for i in identity_cols if i < len(texts))
-    first_text = filled[0][1]
     if not has_identity and _SECTION_SEQ.match(first_text):
         return SECTION
-    if not has_identity and len(filled) <= 2:
+    if not has_identity and len(first) <= 2:
         if _NOTE_WORDS.match(first_text):
             return NOTE
-        if len(filled) == 1 and filled[0][0] == seq_col:
+        if len(first) == 1 and first_col == seq_col:
             return BLANK  # a pre-numbered empty line of the template
-    if len(filled) == 1 and _NOTE_WORDS.match(first_text) and len(first_text) > 4:
+    if len(first) == 1 and _NOTE_WORDS.match(first_text) and len(first_text) > 4:
         return NOTE
     return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dagster_project.contract import FUNDING_SOURCES, FieldType
 from dagster_project.parse import amounts, codes, dates, flags
@@ -104,16 +105,23 @@ _PARSERS: dict[FieldType, Callable[[object], object]] = {
 }
 
 
-@dataclass
-class _Slot:
+class _Slot(NamedTuple):
     """How one column of a sheet is read. `memo` keeps each distinct cell value's
     conversion (or the reason it failed): within a sheet the same 是, 2024.3 or 审批 comes
     back row after row, and the conversion depends only on the value and the column."""
 
     index: int
-    column: Column
+    field: str | None
+    is_text: bool  # the cell's clean text is the value
+    label: str
     outputs: tuple[str, ...]
-    memo: dict = field(default_factory=dict)
+    memo: dict
+    column: Column
+
+    @classmethod
+    def of(cls, c: Column) -> _Slot:
+        is_text = c.field_type == FieldType.TEXT
+        return cls(c.index, c.field, is_text, c.label, _outputs(c), {}, c)
 
 
 # Distinct values remembered per column; beyond this, values are converted every time.
@@ -144,7 +152,7 @@ def parse_rows(
     field_at = {c.index: c.field for c in cols if c.field}
     identity = [by_field[f] for f in identity_fields if f in by_field]
     rows, filled_from = _fill_down(grid, header.last_row + 1)
-    plan = [_Slot(c.index, c, _outputs(c)) for c in cols]
+    plan = [_Slot.of(c) for c in cols]
     # Every row is padded to this width, so a short row reads as empty cells.
     width = max([grid.width, *(c.index + 1 for c in cols)])
     # {Excel row: {Excel column, …}} of formula cells without a cached value
@@ -159,7 +167,7 @@ def parse_rows(
         excel_row = r + 1
         texts = [None if v is None else clean_text(v) for v in cells]
         row_uncached = uncached_at.get(excel_row, ())
-        if not row_uncached and all(t is None for t in texts):
+        if not row_uncached and texts.count(None) == len(texts):
             continue
         out.rows_read += 1
         kind = classify(texts, by_field.get("seq"), by_field.get("project_name"), identity)
@@ -189,46 +197,51 @@ def _read_row(cells, texts, plan: list[_Slot], default_unit, uncached_columns):
     """One data row: `cells` as read and `texts` as clean_text gives them, both padded to
     the sheet's width; `uncached_columns` are the row's formula cells without a value
     (Excel column numbers)."""
-    record: dict = {"source_text": {}, "extra_columns": {}}
-    source_text, extra = record["source_text"], record["extra_columns"]
+    record: dict = {}
+    source_text, extra = {}, {}
     problems = []
-    for slot in plan:
-        c = slot.column
-        if uncached_columns and slot.index + 1 in uncached_columns:
-            problems.append(_problem(c, "(公式)", UNCACHED_FORMULA_REASON))
+    for index, name, is_text, label, outputs, memo, column in plan:
+        if uncached_columns and index + 1 in uncached_columns:
+            problems.append(_problem(column, "(公式)", UNCACHED_FORMULA_REASON))
             continue
-        text = texts[slot.index]
-        if c.field is None:
-            if text is not None and c.label:
-                extra[c.label] = text
+        text = texts[index]
+        if name is None:
+            if text is not None and label:
+                extra[label] = text
             continue
         if text is None:  # empty or a placeholder: NULL whatever the type
-            for k in slot.outputs:
-                record.setdefault(k, None)
+            for k in outputs:
+                if k not in record:
+                    record[k] = None
             continue
-        value = cells[slot.index]
-        if c.field_type == FieldType.TEXT:
+        value = cells[index]
+        if is_text:
+            if record.get(name) is None:
+                record[name] = text
             # a number shown as text (序号 1) is not a transformation
-            typed, changed = {c.field: text}, isinstance(value, str) and text != value
-        else:
-            key = (value.__class__, value)
-            found = slot.memo.get(key)
-            if found is None:
-                try:
-                    found = convert(value, c, default_unit)
-                except CellError as exc:
-                    found = str(exc)
-                if len(slot.memo) < _MEMO_LIMIT:
-                    slot.memo[key] = found
-            if isinstance(found, str):
-                problems.append(_problem(c, text, found))
-                continue
-            typed, changed = found
+            if value.__class__ is str and text != value:
+                source_text[name] = value
+            continue
+        key = (value.__class__, value)
+        found = memo.get(key)
+        if found is None:
+            try:
+                found = convert(value, column, default_unit)
+            except CellError as exc:
+                found = str(exc)
+            if len(memo) < _MEMO_LIMIT:
+                memo[key] = found
+        if found.__class__ is str:
+            problems.append(_problem(column, text, found))
+            continue
+        typed, changed = found
         for k, v in typed.items():
             if record.get(k) is None:
                 record[k] = v
         if changed:
-            source_text[c.field] = str(value)
+            source_text[name] = str(value)
+    record["source_text"] = source_text
+    record["extra_columns"] = extra
     _derive_funding(record)
     return record, problems
 
