@@ -214,7 +214,10 @@ def generate(raw: Path, scale: str, months: int) -> float | None:
 
 def _generated(seconds: float | None, months: int, scale: str) -> str:
     if seconds is None:
-        return f"* The {months}-month {scale} files were kept from an earlier run of the script."
+        return (
+            f"* The {months}-month {scale} files were already in the working folder (the "
+            "generator writes the same files for the same arguments); not generated again."
+        )
     return f"* Generating the {months}-month {scale} took {seconds:.0f} s (not part of any figure)."
 
 
