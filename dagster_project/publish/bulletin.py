@@ -14,7 +14,6 @@ Whether the month may be published at all is the gate's decision, not this modul
 
 from __future__ import annotations
 
-import html
 import io
 import os
 import re
@@ -33,7 +32,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dagster_project.publish.county_reports import month_label, write_text_cell
+from dagster_project.publish.county_reports import (
+    escape_html,
+    html_page_start,
+    month_label,
+    write_text_cell,
+)
 
 BULLETIN_DIR = "bulletin"
 TITLE = "投资攻坚擂台通报"
@@ -982,13 +986,9 @@ svg text {{ font-family: {FONT_FAMILY}; }}
 def render_bulletin_html(content: BulletinContent) -> str:
     """One self-contained page: inline CSS and SVG, no script, no external address; every
     value escaped."""
-    e = _escape
+    e = escape_html
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="zh-CN"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(content.title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{e(content.title)}</h1>",
+        *html_page_start(content.title, _CSS),
         f'<p class="sub">{e(ISSUER)}　{e(month_label(content.period_month))}</p>',
         '<div class="facts">',
         *(f"<p>{e(fact)}</p>" for fact in facts(content)),
@@ -1005,8 +1005,8 @@ def render_bulletin_html(content: BulletinContent) -> str:
 
 def _html_heading(section: str) -> list[str]:
     return [
-        f"<h2>{_escape(SECTION_TITLES[section])}</h2>",
-        f'<p class="note">{_escape(SECTION_NOTES[section])}</p>',
+        f"<h2>{escape_html(SECTION_TITLES[section])}</h2>",
+        f'<p class="note">{escape_html(SECTION_NOTES[section])}</p>',
     ]
 
 
@@ -1014,7 +1014,7 @@ def _html_arena(content: BulletinContent) -> list[str]:
     parts = _html_heading(ARENA_SHEET)
     growth = ARENA_INDICATORS["fai_growth"][0]
     for group in content.rank_groups:
-        parts.append(f"<h3>{_escape(group)}</h3>")
+        parts.append(f"<h3>{escape_html(group)}</h3>")
         overview = arena_overview(content, group)
         parts.append(_html_table(_drop_first_column(overview), caption="名次总览"))
         items = [
@@ -1052,7 +1052,7 @@ def _drop_first_column(table: Table) -> Table:
 def _html_assessment(content: BulletinContent) -> list[str]:
     parts = _html_heading(ASSESSMENT_SHEET)
     for group in content.rank_groups:
-        parts.append(f"<h3>{_escape(group)}</h3>")
+        parts.append(f"<h3>{escape_html(group)}</h3>")
         parts.append(_html_table(_drop_first_column(assessment_table(content, group))))
     return parts
 
@@ -1106,7 +1106,7 @@ def _html_table(
     caption: str | None = None,
     bad_gap: bool = False,
 ) -> str:
-    head = "".join(f"<th>{_escape(c.header)}</th>" for c in table.columns)
+    head = "".join(f"<th>{escape_html(c.header)}</th>" for c in table.columns)
     rows = table.rows
     body = []
     for i, values in enumerate(rows):
@@ -1121,12 +1121,12 @@ def _html_table(
             if bad_gap and col.kind == PP and isinstance(value, int | float) and value < 0:
                 css.append("bad")
             attr = f' class="{" ".join(css)}"' if css else ""
-            cells.append(f"<td{attr}>{_escape(format_value(value, col.kind))}</td>")
+            cells.append(f"<td{attr}>{escape_html(format_value(value, col.kind))}</td>")
         row_attr = ' class="total"' if is_total else ""
         body.append(f"<tr{row_attr}>{''.join(cells)}</tr>")
     if not body:
         body.append(f'<tr><td colspan="{len(table.columns)}">（无）</td></tr>')
-    title = f"<h4>{_escape(caption)}</h4>" if caption else ""
+    title = f"<h4>{escape_html(caption)}</h4>" if caption else ""
     return f"{title}<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
@@ -1149,10 +1149,6 @@ def format_value(value, kind: str) -> str:
 
 def _percent(value: float) -> str:
     return f"{value:.1%}"
-
-
-def _escape(value) -> str:
-    return "" if value is None else html.escape(str(value), quote=True)
 
 
 # --------------------------------------------------------------------------- SVG charts
@@ -1193,7 +1189,7 @@ def svg_bar_chart(
     def x(v: float) -> float:
         return x0 + (v - lo) / (hi - lo) * plot_w
 
-    e = _escape
+    e = escape_html
     out = [
         f'<svg width="{width:.0f}" height="{height}" viewBox="0 0 {width:.0f} {height}" '
         f'role="img" aria-label="{e(title)}">',

@@ -388,13 +388,9 @@ td.value { white-space: pre-wrap; }
 
 def render_html(content: ReportContent) -> str:
     """A self-contained page (inline CSS, no external address); every value escaped."""
-    e = _escape
+    e = escape_html
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="zh-CN"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(content.title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{e(content.title)}</h1>",
+        *html_page_start(content.title, _CSS),
         *(f"<p>{e(fact)}</p>" for fact in content.facts),
         f'<p class="verdict {"bad" if content.errors else "good"}">结论：{e(content.verdict)}</p>',
         f"<p>错误 {content.errors} 项，警告 {content.warnings} 项</p>",
@@ -412,7 +408,7 @@ def render_html(content: ReportContent) -> str:
 def _html_table(table: Table, severities: Sequence[str] | None = None) -> str:
     if not table.rows:
         return "<p>（无）</p>"
-    head = "".join(f"<th>{_escape(h)}</th>" for h in table.headers)
+    head = "".join(f"<th>{escape_html(h)}</th>" for h in table.headers)
     body = []
     for i, values in enumerate(table.rows):
         row_class = f' class="{severities[i]}"' if severities else ""
@@ -422,13 +418,24 @@ def _html_table(table: Table, severities: Sequence[str] | None = None) -> str:
             if isinstance(value, int | float):
                 css = "num"
             attr = f' class="{css}"' if css else ""
-            cells.append(f"<td{attr}>{_escape(value)}</td>")
+            cells.append(f"<td{attr}>{escape_html(value)}</td>")
         body.append(f"<tr{row_class}>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _escape(value) -> str:
+def escape_html(value) -> str:
     return "" if value is None else html.escape(str(value), quote=True)
+
+
+def html_page_start(title: str, css: str) -> list[str]:
+    """The head of a self-contained Chinese page, its <body> opened and the title as h1."""
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape_html(title)}</title><style>{css}</style></head><body>",
+        f"<h1>{escape_html(title)}</h1>",
+    ]
 
 
 # --------------------------------------------------------------------------- annotation

@@ -52,3 +52,18 @@
         ''
     )
 {%- endmacro %}
+
+{#
+    What every identity conflict shows of its rows: the names, codes and submitters seen,
+    the periods, and the rows themselves. `codes` is the code column the conflict reads.
+#}
+{% macro conflict_evidence(codes='project_code') -%}
+    list(distinct project_name order by project_name) as project_names,
+    list(distinct {{ codes }} order by {{ codes }})
+    filter (where {{ codes }} is not null) as project_codes,
+    list(distinct region_code order by region_code) as region_codes,
+    min(coalesce(period_month, period_week)) as first_period,
+    max(coalesce(period_month, period_week)) as last_period,
+    count(*) as row_count,
+    list(source_row_id order by source_row_id) as source_row_ids
+{%- endmacro %}

@@ -26,13 +26,7 @@ one_code_several_names as (
         project_code as conflict_subject,
         project_code,
         min(region_code) as region_code,
-        list(distinct project_name order by project_name) as project_names,
-        list(distinct project_code order by project_code) as project_codes,
-        list(distinct region_code order by region_code) as region_codes,
-        min(coalesce(period_month, period_week)) as first_period,
-        max(coalesce(period_month, period_week)) as last_period,
-        count(*) as row_count,
-        list(source_row_id order by source_row_id) as source_row_ids
+        {{ conflict_evidence() }}
     from coded_rows
     group by project_code
     having count(distinct project_name_key) > 1
@@ -46,13 +40,7 @@ one_name_several_codes as (
         region_code || ':' || project_name_key as conflict_subject,
         cast(null as varchar) as project_code,
         region_code,
-        list(distinct project_name order by project_name) as project_names,
-        list(distinct project_code order by project_code) as project_codes,
-        list(distinct region_code order by region_code) as region_codes,
-        min(coalesce(period_month, period_week)) as first_period,
-        max(coalesce(period_month, period_week)) as last_period,
-        count(*) as row_count,
-        list(source_row_id order by source_row_id) as source_row_ids
+        {{ conflict_evidence() }}
     from coded_rows
     where project_name_key is not null
     group by region_code, project_name_key
@@ -67,13 +55,7 @@ one_code_several_regions as (
         project_code as conflict_subject,
         project_code,
         min(region_code) as region_code,
-        list(distinct project_name order by project_name) as project_names,
-        list(distinct project_code order by project_code) as project_codes,
-        list(distinct region_code order by region_code) as region_codes,
-        min(coalesce(period_month, period_week)) as first_period,
-        max(coalesce(period_month, period_week)) as last_period,
-        count(*) as row_count,
-        list(source_row_id order by source_row_id) as source_row_ids
+        {{ conflict_evidence() }}
     from coded_rows
     group by project_code
     having count(distinct region_code) > 1
@@ -87,14 +69,7 @@ duplicate_in_list as (
         project_key || '@' || submission_id || '/' || list_key as conflict_subject,
         min(resolved_project_code) as project_code,
         min(region_code) as region_code,
-        list(distinct project_name order by project_name) as project_names,
-        list(distinct resolved_project_code order by resolved_project_code)
-        filter (where resolved_project_code is not null) as project_codes,
-        list(distinct region_code order by region_code) as region_codes,
-        min(coalesce(period_month, period_week)) as first_period,
-        max(coalesce(period_month, period_week)) as last_period,
-        count(*) as row_count,
-        list(source_row_id order by source_row_id) as source_row_ids
+        {{ conflict_evidence('resolved_project_code') }}
     from list_rows
     group by project_key, submission_id, list_key
     having count(*) > 1
