@@ -9,6 +9,7 @@ from dagster_project.assets.publishing import publishing_assets, publishing_chec
 from dagster_project.assets.quality import dq_failures, list_checks
 from dagster_project.assets.raw_views import raw_views
 from dagster_project.assets.weekly import unstated_dispatch_lists
+from dagster_project.dbt.commands import dbt_executable
 from dagster_project.dbt.project import xmk_dbt_project
 from dagster_project.jobs import ingest_job, publish_job, weekly_unstated_job
 from dagster_project.resources import XmkSettings
@@ -34,5 +35,8 @@ defs = dg.Definitions(
     jobs=[nightly_job, ingest_job, weekly_unstated_job, publish_job],
     schedules=schedules,
     sensors=[raw_files_sensor],
-    resources={"settings": XmkSettings(), "dbt": DbtCliResource(project_dir=xmk_dbt_project)},
+    resources={
+        "settings": XmkSettings(),
+        "dbt": DbtCliResource(project_dir=xmk_dbt_project, dbt_executable=dbt_executable()),
+    },
 )

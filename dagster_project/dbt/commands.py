@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -26,3 +27,13 @@ def dbt_environment(warehouse_dir: Path) -> dict[str, str]:
         "XMK_WAREHOUSE_DIR": str(Path(warehouse_dir).resolve()),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
+
+
+def dbt_executable(interpreter: str | Path = sys.executable) -> str:
+    """The `dbt` installed beside this interpreter. cron, systemd and scripts call
+    `.venv/bin/xmk` by its path with a PATH that does not hold `.venv/bin`, where looking
+    `dbt` up on PATH (dagster-dbt's default) finds nothing or another installation. The
+    interpreter is not resolved: a virtualenv's `python` is a link to the base Python,
+    whose folder has no dbt."""
+    beside = Path(interpreter).parent / "dbt"
+    return str(beside) if beside.is_file() else "dbt"
