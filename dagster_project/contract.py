@@ -416,18 +416,23 @@ STATISTICS_FIELDS: tuple[StatField, ...] = (
 STATISTICS_FILE_PATTERN = re.compile(r"统计局")
 
 
-# Which fields a submission must fill in (SPEC §2 "required"), per list: "error" blocks the
-# publication gate, "warn" is reported only. The template marks the error-level headers
-# with "*"; the data-quality rules read the same table.
+# Which fields a submission must fill in (SPEC §2, the "required" column), per list:
+# "error" blocks the publication gate, "warn" is reported only. This table is the one
+# source of the rules' severities: the template marks the error-level headers with "*",
+# the suites in expectations/ are checked against it when they load (a suite that makes
+# an error of what this table does not is refused), and an unreadable cell is an error
+# only in a field this table makes an error. A field SPEC marks "by list" (the start
+# months, 入统) is at most a warning where the list needs it.
 def _required() -> dict[str, dict[str, str]]:
-    always_error = (
+    # The project lists share these where they carry them.
+    project_error = (
         "project_name",
         "project_owner",
         "location",
         "total_investment_wan",
-        "responsible_person",
+        "responsible_person",  # 三(一): every project has its 包保 leader
     )
-    always_warn = ("sector", "construction_type", "responsible_unit")
+    project_warn = ("sector", "construction_type", "responsible_unit")
     by_list: dict[str, dict[str, str]] = {
         "under_construction": {
             "project_code": "warn",
@@ -438,7 +443,7 @@ def _required() -> dict[str, dict[str, str]]:
         },
         "unstated": {
             "project_code": "warn",
-            "actual_start": "error",  # the list exists because the project has started
+            "actual_start": "warn",  # the list exists because the project has started
             "expected_stats_month": "warn",
         },
         "special_bonds": {
@@ -450,7 +455,7 @@ def _required() -> dict[str, dict[str, str]]:
             "coverage_ratio": "error",
         },
         "planned_next_year": {
-            "planned_start": "error",  # 倒排工期 needs the planned start
+            "planned_start": "warn",  # 倒排工期 needs the planned start
             "approval_project": "warn",
             "approval_land": "warn",
             "approval_planning": "warn",
@@ -458,21 +463,35 @@ def _required() -> dict[str, dict[str, str]]:
             "approval_construction": "warn",
         },
         "major_planning": {},
-        "issue_ledger": {
-            "issue_type": "warn",
-            "issue_description": "warn",
-            "issue_raised_on": "warn",
-            "issue_department": "error",  # escalation needs the 责任部门
-            "issue_status": "warn",
-        },
     }
     table: dict[str, dict[str, str]] = {}
     for lst in LISTS:
-        levels = {f: "error" for f in always_error if f in lst.columns}
-        levels |= {f: "warn" for f in always_warn if f in lst.columns}
-        levels |= by_list[lst.key]
+        if lst.key == "issue_ledger":
+            # SPEC §2: error on a missing 责任部门 (escalation needs it), 项目名称 warn, no
+            # other field required.
+            levels = {"issue_department": "error", "project_name": "warn"}
+        else:
+            levels = {f: "error" for f in project_error if f in lst.columns}
+            levels |= {f: "warn" for f in project_warn if f in lst.columns}
+            levels |= by_list[lst.key]
         table[lst.key] = {f: levels[f] for f in lst.columns if f in levels}
     return table
 
 
 REQUIRED: dict[str, dict[str, str]] = _required()
+
+# Rules beyond "filled in" that the contract makes errors: 总投资 must be > 0 where it is
+# required as an error (SPEC §2: "error, > 0"). Every other value rule (formats,
+# thresholds, 累计 ≤ 总投资, duplicates) is a warning.
+ERROR_VALUE_RULES: dict[str, frozenset[str]] = {
+    key: frozenset({"total_investment_positive"})
+    if fields.get("total_investment_wan") == "error"
+    else frozenset()
+    for key, fields in REQUIRED.items()
+}
+
+
+def field_severity(list_key: str | None, field: str | None) -> str:
+    """How serious a problem with one field of one list is: "error" only where the
+    contract requires the field as an error, else "warn"."""
+    return REQUIRED.get(list_key or "", {}).get(field or "") or "warn"

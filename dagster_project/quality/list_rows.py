@@ -71,11 +71,12 @@ def submission_rows(con, list_key: str, period_month: date | None = None) -> dic
 
 
 def sheet_places(con, list_key: str) -> dict[tuple[str, str], dict]:
-    """{(submission_id, sheet_name): {source_file, field_columns}} of the sheets in force
-    of one list: the file a row came from and where each field sits in its sheet."""
+    """{(submission_id, sheet_name): {source_file, field_columns, header_rows}} of the
+    sheets in force of one list: the file a row came from, where each field sits in its
+    sheet, and the Excel rows of its header."""
     rows = con.execute(
         """
-        select s.submission_id, s.sheet_name, f.original_path, s.field_columns
+        select s.submission_id, s.sheet_name, f.original_path, s.field_columns, s.header_rows
         from raw.sheet_manifest s
         join raw.effective_submission_lists e
           on e.submission_id = s.submission_id and e.list_key = s.list_key
@@ -85,8 +86,8 @@ def sheet_places(con, list_key: str) -> dict[tuple[str, str], dict]:
         [list_key],
     ).fetchall()
     return {
-        (sid, sheet): {"source_file": path, "field_columns": columns}
-        for sid, sheet, path, columns in rows
+        (sid, sheet): {"source_file": path, "field_columns": columns, "header_rows": header}
+        for sid, sheet, path, columns, header in rows
     }
 
 

@@ -20,11 +20,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dagster_project.contract import LISTS
+from dagster_project.contract import ERROR_VALUE_RULES, FIELD_BY_NAME, LISTS, REQUIRED
 from dagster_project.quality.cross_month import cross_month_failures
 from dagster_project.quality.failure_table import ListFailure
 from dagster_project.quality.failures import ERROR, SEVERITIES, WARN
 from dagster_project.quality.list_rows import (
+    LINEAGE,
     ROW_KEY,
     read_list,
     row_failure,
@@ -38,10 +39,11 @@ RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": R
 _GX_SEVERITY = {ERROR: "critical", WARN: "warning"}
 _COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
 _DUPLICATE = "expect_compound_columns_to_be_unique"
+_NOT_NULL = "expect_column_values_to_not_be_null"
 # Rows validated at once: a province month of 在建 projects is about 12,000.
 _CHUNK_ROWS = 100_000
 # Bump when a change here alters the failures a suite gives (a hint's wording, say).
-_CHECKS_VERSION = "1"
+_CHECKS_VERSION = "2"
 
 
 @cache
@@ -60,7 +62,11 @@ def _batches():
 
 def load_suites(directory: Path = EXPECTATIONS_DIR) -> dict:
     """{list_key: ExpectationSuite} from `<list_key>.json`, every expectation's meta
-    checked: a rule id, a severity (error / warn), a hint, and the field it blames."""
+    checked: a rule id, a severity (error / warn), a hint, and the field it blames; and
+    the suite checked against the contract (contract.REQUIRED): its required fields are
+    the contract's with the contract's severities, and nothing else is an error that the
+    contract does not make one. A suite that disagrees is refused, so no run can block
+    publication on a rule stricter than the contract."""
     _batches()  # GX needs its context before a suite can be built
     import great_expectations as gx
     from great_expectations.expectations.metadata_types import FailureSeverity
@@ -78,8 +84,41 @@ def load_suites(directory: Path = EXPECTATIONS_DIR) -> dict:
             if problem:
                 raise ValueError(f"{path.name}: {config.type} {config.kwargs}: {problem}")
             expectation.severity = FailureSeverity(_GX_SEVERITY[config.meta["severity"]])
+        for problem in contract_disagreements(
+            lst.key, [e.configuration for e in suite.expectations]
+        ):
+            raise ValueError(f"{path.name} disagrees with contract.REQUIRED: {problem}")
         suites[lst.key] = suite
     return suites
+
+
+def contract_disagreements(list_key: str, configs) -> list[str]:
+    """Where a suite's rules (expectation configurations) differ from the contract."""
+    problems = []
+    required = REQUIRED[list_key]
+    in_suite: dict[str, str] = {}
+    for config in configs:
+        meta = config.meta or {}
+        if config.type == _NOT_NULL:
+            column = config.kwargs["column"]
+            in_suite[column] = meta.get("severity")
+            if meta.get("rule") != f"required_{column}":
+                problems.append(f"the not-null rule on {column} must be named required_{column}")
+            if column not in required:
+                problems.append(f"{column} is required in the suite, not in the contract")
+            elif meta.get("severity") != required[column]:
+                problems.append(
+                    f"{column} is {meta.get('severity')} in the suite, "
+                    f"{required[column]} in the contract"
+                )
+        elif meta.get("severity") == ERROR and meta.get("rule") not in ERROR_VALUE_RULES[list_key]:
+            problems.append(f"{meta.get('rule')} is an error the contract does not make")
+    problems += [
+        f"the contract requires {column} ({level}); the suite has no required_{column}"
+        for column, level in required.items()
+        if column not in in_suite
+    ]
+    return problems
 
 
 def _meta_problem(config) -> str | None:
@@ -104,11 +143,18 @@ def suite_columns(suite) -> list[str]:
     """The columns a suite reads."""
     columns: list[str] = []
     for expectation in suite.expectations:
-        for key in _COLUMN_KWARGS:
-            value = expectation.configuration.kwargs.get(key)
-            for column in [value] if isinstance(value, str) else value or []:
-                if column not in columns:
-                    columns.append(column)
+        for column in _expectation_columns(expectation.configuration):
+            if column not in columns:
+                columns.append(column)
+    return columns
+
+
+def _expectation_columns(config) -> list[str]:
+    """The columns one expectation reads."""
+    columns: list[str] = []
+    for key in _COLUMN_KWARGS:
+        value = config.kwargs.get(key)
+        columns += [value] if isinstance(value, str) else list(value or [])
     return columns
 
 
@@ -117,13 +163,20 @@ def check_frame(
 ) -> list[ListFailure]:
     """Validate rows of one list (the columns of list_rows.effective_rows_sql) and turn
     every unexpected row into a failure; `places` says, per (submission, sheet), which
-    file it is and where each field sits. An expectation that cannot be evaluated (a
-    column missing, say) raises: a check that did not run must not look passed."""
+    file it is, its header rows and where each field sits. A sheet without a column an
+    expectation reads is not judged row by row on it: a required field's whole column
+    missing is one failure for the sheet, at its header. An expectation that cannot be
+    evaluated (a column missing from the frame, say) raises: a check that did not run
+    must not look passed."""
     if frame.empty:
         return []
     batch = _batches().get_batch(batch_parameters={"dataframe": frame})
     validation = batch.validate(suite, result_format=RESULT_FORMAT)
     position = {key: i for i, key in enumerate(zip(*(frame[c] for c in ROW_KEY), strict=True))}
+    # The first row of each sheet, for the sheet's own lineage.
+    sheets: dict[tuple[str, str], int] = {}
+    for i, key in enumerate(zip(frame["submission_id"], frame["sheet_name"], strict=True)):
+        sheets.setdefault(key, i)
     failures: list[ListFailure] = []
     for result in validation.results:
         config = result.expectation_config
@@ -132,19 +185,57 @@ def check_frame(
                 f"suite {list_key}: {config.type} {config.kwargs} could not be evaluated: "
                 f"{result.exception_info}"
             )
+        meta, field = config.meta, _blamed_field(config)
+        needed = [c for c in _expectation_columns(config) if c not in LINEAGE]
+        lacking = {key for key in sheets if _lacks_columns(places[key], needed)}
+        if config.type == _NOT_NULL:
+            for key in sorted(lacking):
+                row = frame.iloc[sheets[key]].to_dict() | places[key]
+                failures.append(_missing_column(row, list_key, field, meta))
         if result.success:
             continue
-        meta, field = config.meta, _blamed_field(config)
         unexpected = result.result.get("unexpected_index_list") or []
         others = _duplicate_rows(unexpected, config.kwargs) if config.type == _DUPLICATE else {}
         for found in unexpected:
             key = tuple(found[c] for c in ROW_KEY)
+            if (key[0], key[1]) in lacking:
+                continue
             row = frame.iloc[position[key]].to_dict() | places[(key[0], key[1])]
             hint = meta["hint"] + others.get(key, "")
             failures.append(
                 row_failure(row, list_key, field, meta["rule"], meta["severity"], hint, row[field])
             )
     return failures
+
+
+def _lacks_columns(place: dict, columns: list[str]) -> bool:
+    """The sheet has no column for one of `columns`. Where the sheet's columns were not
+    recorded, nothing is known to be missing."""
+    recorded = place.get("field_columns")
+    if not recorded:
+        return False
+    present = _field_names(recorded)
+    return any(c not in present for c in columns)
+
+
+@cache
+def _field_names(field_columns: str) -> frozenset[str]:
+    return frozenset(json.loads(field_columns))
+
+
+def _missing_column(row: dict, list_key: str, field: str, meta: dict) -> ListFailure:
+    """One failure for a sheet that lacks a required field's column, at its header."""
+    header = FIELD_BY_NAME[field].header
+    first_header_row = int(str(row.get("header_rows") or "1").split("-")[0])
+    hint = f"缺少列：{header}。{meta['hint']}（请在表头增加“{header}”列后逐行填写）"
+    return row_failure(
+        {**row, "excel_row": first_header_row, "source_text": None},
+        list_key,
+        field,
+        meta["rule"],
+        meta["severity"],
+        hint,
+    )
 
 
 def _raised(exception_info) -> bool:

@@ -106,8 +106,13 @@ def test_required_table_follows_the_spec():
     assert REQUIRED["issue_ledger"]["issue_department"] == "error"
     assert REQUIRED["special_bonds"]["bond_amount_wan"] == "error"
     assert REQUIRED["planned_next_year"]["approval_land"] == "warn"
+    # SPEC §2: on the ledger only 责任部门 is an error; 项目名称 warns.
+    assert REQUIRED["issue_ledger"] == {"project_name": "warn", "issue_department": "error"}
     for lst in LISTS:
-        for name in ("project_name", "project_owner", "location", "total_investment_wan"):
+        if lst.key == "issue_ledger":
+            continue
+        for name in ("project_name", "project_owner", "location", "total_investment_wan",
+                     "responsible_person"):  # fmt: skip
             if name in lst.columns:
                 assert REQUIRED[lst.key][name] == "error"
         assert set(REQUIRED[lst.key]) <= set(lst.columns)
