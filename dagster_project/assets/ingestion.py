@@ -64,6 +64,7 @@ def ingest_raw_files(context: dg.AssetExecutionContext, settings: XmkSettings):
                 "rows_loaded": report.rows_loaded,
                 "rows_quarantined": report.rows_quarantined,
                 "rows_structural": report.rows_structural,
+                "cells_quarantined": report.cells_quarantined,
                 "seconds": round(report.seconds, 2),
                 "summary": dg.MetadataValue.md(f"```\n{report.summary()}\n```"),
             }

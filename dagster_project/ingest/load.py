@@ -35,7 +35,7 @@ from dagster_project.ingest.schema import TABLES, arrow_schema, create_all
 from dagster_project.parse.submission import ParsedFile, parse_file, sha256
 from dagster_project.parse.submitter import RegionIndex
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 # Below this many new files, parsing in worker processes costs more than it saves.
 _PARALLEL_FROM = 8
 # Files a worker parses and converts in one task.
@@ -54,6 +54,7 @@ class IngestReport:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     rows_structural: int = 0
+    cells_quarantined: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     seconds: float = 0.0
 
@@ -64,6 +65,11 @@ class IngestReport:
             f"rows:  {self.rows_read} read = {self.rows_loaded} loaded + "
             f"{self.rows_quarantined} quarantined + {self.rows_structural} totals/sections",
         ]
+        if self.cells_quarantined:
+            lines.append(
+                f"cells: {self.cells_quarantined} unreadable, their rows loaded with the "
+                "field empty (raw.quarantine)"
+            )
         lines += [f"  rejected {path}: {reason}" for path, reason in self.rejected]
         return "\n".join(lines)
 
@@ -150,6 +156,7 @@ class FileSummary:
     rows_loaded: int
     rows_quarantined: int
     rows_structural: int
+    cells_quarantined: int
 
 
 @dataclass
@@ -237,6 +244,7 @@ def _summary(cand: Candidate, parsed: ParsedFile) -> FileSummary:
         rows_loaded=sum(len(s.rows) for s in sheets),
         rows_quarantined=sum(s.rows_quarantined for s in sheets),
         rows_structural=sum(len(s.structural) for s in sheets),
+        cells_quarantined=sum(s.cells_quarantined for s in sheets),
     )
 
 
@@ -250,6 +258,7 @@ def _count(report: IngestReport, summary: FileSummary) -> None:
     report.rows_loaded += summary.rows_loaded
     report.rows_quarantined += summary.rows_quarantined
     report.rows_structural += summary.rows_structural
+    report.cells_quarantined += summary.cells_quarantined
 
 
 def write_submissions(con, batch: list[PreparedGroup], retried: set[str] = frozenset()):
@@ -377,6 +386,7 @@ def _rows_by_table(cand: Candidate, parsed: ParsedFile, reference_version: str):
                 "rows_loaded": len(sheet.rows),
                 "rows_quarantined": sheet.rows_quarantined,
                 "rows_structural": len(sheet.structural),
+                "cells_quarantined": sheet.cells_quarantined,
                 "unmapped_columns": sheet.unmapped_columns,
                 "field_columns": _json(sheet.field_columns),
             }
@@ -396,6 +406,8 @@ def _rows_by_table(cand: Candidate, parsed: ParsedFile, reference_version: str):
                     "value": None if q["value"] is None else str(q["value"]),
                     "reason": q["reason"],
                     "row_values": _json(q["row_values"]),
+                    "row_loaded": q["row_loaded"],
+                    "severity": q["severity"],
                 }
             )
         for s in sheet.structural:
@@ -430,6 +442,7 @@ def _manifest_row(cand, parsed, sheet_rows, reference_version) -> dict:
         "rows_loaded": total("rows_loaded"),
         "rows_quarantined": total("rows_quarantined"),
         "rows_structural": total("rows_structural"),
+        "cells_quarantined": total("cells_quarantined"),
         "reference_version": reference_version,
         "parser_version": PARSER_VERSION,
         "ingested_at": datetime.now(),

@@ -49,6 +49,7 @@ LINEAGE_COLUMNS = [
 TRAILING_COLUMNS = [
     ("source_text", "JSON"),  # {field: the cell text as typed} for transformed cells
     ("extra_columns", "JSON"),  # {header: text} of columns the contract does not know
+    ("unreadable_fields", "VARCHAR[]"),  # fields left empty: their cell is in quarantine
 ]
 
 
@@ -97,6 +98,7 @@ FILE_MANIFEST_COLUMNS = [
     ("rows_loaded", "INTEGER"),
     ("rows_quarantined", "INTEGER"),
     ("rows_structural", "INTEGER"),
+    ("cells_quarantined", "INTEGER"),  # unreadable cells of rows that loaded
     ("reference_version", "VARCHAR"),  # regions reference the file was judged against
     ("parser_version", "VARCHAR"),
     ("ingested_at", "TIMESTAMP"),
@@ -114,6 +116,7 @@ SHEET_MANIFEST_COLUMNS = [
     ("rows_loaded", "INTEGER"),
     ("rows_quarantined", "INTEGER"),
     ("rows_structural", "INTEGER"),
+    ("cells_quarantined", "INTEGER"),
     ("unmapped_columns", "VARCHAR[]"),
     ("field_columns", "JSON"),  # {field: {"column": "D", "header": "建设单位"}}
 ]
@@ -133,6 +136,9 @@ QUARANTINE_COLUMNS = [
     ("value", "VARCHAR"),
     ("reason", "VARCHAR"),
     ("row_values", "JSON"),
+    # true: the row loaded with this field empty; false: the whole row is kept out
+    ("row_loaded", "BOOLEAN"),
+    ("severity", "VARCHAR"),  # the contract's for the field: error | warn
 ]
 STRUCTURAL_COLUMNS = [
     ("submission_id", "VARCHAR"),

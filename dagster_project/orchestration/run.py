@@ -127,16 +127,20 @@ def warehouse_summary(paths: Paths) -> str:
                           count(*) filter (status = 'rejected'),
                           count(*) filter (status = 'loaded' and not is_effective),
                           coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
-                          coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_structural), 0)
+                          coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_structural), 0),
+                          coalesce(sum(cells_quarantined), 0)
                    from raw.manifest"""
             ).fetchone()
         finally:
             con.close()
-    loaded, rejected, superseded, read, rows, quarantined, structural = files
-    return (
+    loaded, rejected, superseded, read, rows, quarantined, structural, cells = files
+    summary = (
         f"warehouse {paths.warehouse_db}:\n"
         f"  files {loaded} loaded ({superseded} superseded by a later submission), "
         f"{rejected} rejected\n"
         f"  rows  {read} read = {rows} loaded + {quarantined} quarantined + "
         f"{structural} totals/sections"
     )
+    if cells:
+        summary += f"\n  cells {cells} unreadable, loaded as empty fields (raw.quarantine)"
+    return summary

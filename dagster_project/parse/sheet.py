@@ -2,7 +2,9 @@
 
 Every value is converted to its canonical type (amounts to 万元, dates to months, flags
 to booleans); the text the clerk typed is kept beside any value that was transformed.
-A row with a cell that cannot be read is quarantined, with every such cell and reason.
+A cell that cannot be read is quarantined as a cell, with its value and reason: the row
+loads with that field empty, so its other values count and its other problems are
+reported too. The severity of an unreadable cell is the contract's for its field.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from dagster_project.contract import FUNDING_SOURCES, FieldType
+from dagster_project.contract import FUNDING_SOURCES, FieldType, field_severity
 from dagster_project.parse import amounts, codes, dates, flags
 from dagster_project.parse.errors import CellError
 from dagster_project.parse.grid import Grid, column_letter
@@ -63,7 +65,13 @@ class ParsedSheet:
 
     @property
     def rows_quarantined(self) -> int:
-        return len({q["excel_row"] for q in self.quarantine})
+        """Rows kept out of the list altogether (a statistics row naming no region)."""
+        return len({q["excel_row"] for q in self.quarantine if not q["row_loaded"]})
+
+    @property
+    def cells_quarantined(self) -> int:
+        """Unreadable cells of rows that loaded with those fields empty."""
+        return sum(1 for q in self.quarantine if q["row_loaded"])
 
 
 def convert(value: object, column: Column, default_unit: str) -> tuple[dict, bool]:
@@ -186,10 +194,18 @@ def parse_rows(
                 if texts[c.index] is not None
             }
             for p in problems:
-                out.quarantine.append({**p, "excel_row": excel_row, "row_values": row_values})
-        else:
-            record["excel_row"] = excel_row
-            out.rows.append(record)
+                out.quarantine.append(
+                    {
+                        **p,
+                        "excel_row": excel_row,
+                        "row_values": row_values,
+                        "row_loaded": True,
+                        "severity": field_severity(list_key, p["field"]),
+                    }
+                )
+        record["unreadable_fields"] = [p["field"] for p in problems if p["field"]] or None
+        record["excel_row"] = excel_row
+        out.rows.append(record)
     return out
 
 
@@ -203,6 +219,8 @@ def _read_row(cells, texts, plan: list[_Slot], default_unit, uncached_columns):
     for index, name, is_text, label, outputs, memo, column in plan:
         if uncached_columns and index + 1 in uncached_columns:
             problems.append(_problem(column, "(公式)", UNCACHED_FORMULA_REASON))
+            if name is not None:
+                _leave_empty(record, outputs)
             continue
         text = texts[index]
         if name is None:
@@ -210,9 +228,7 @@ def _read_row(cells, texts, plan: list[_Slot], default_unit, uncached_columns):
                 extra[label] = text
             continue
         if text is None:  # empty or a placeholder: NULL whatever the type
-            for k in outputs:
-                if k not in record:
-                    record[k] = None
+            _leave_empty(record, outputs)
             continue
         value = cells[index]
         if is_text:
@@ -231,8 +247,9 @@ def _read_row(cells, texts, plan: list[_Slot], default_unit, uncached_columns):
                 found = str(exc)
             if len(memo) < _MEMO_LIMIT:
                 memo[key] = found
-        if found.__class__ is str:
+        if found.__class__ is str:  # unreadable: the field stays empty, the cell is reported
             problems.append(_problem(column, text, found))
+            _leave_empty(record, outputs)
             continue
         typed, changed = found
         for k, v in typed.items():
@@ -244,6 +261,12 @@ def _read_row(cells, texts, plan: list[_Slot], default_unit, uncached_columns):
     record["extra_columns"] = extra
     _derive_funding(record)
     return record, problems
+
+
+def _leave_empty(record: dict, outputs: tuple[str, ...]) -> None:
+    for k in outputs:
+        if k not in record:
+            record[k] = None
 
 
 def _field_columns(columns: list[Column]) -> dict[str, dict[str, str]]:

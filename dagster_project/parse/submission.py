@@ -124,7 +124,7 @@ def _statistics_sheet(grid: Grid, regions: RegionIndex) -> ParsedSheet:
         return _ignored(grid, "找不到统计表头")
     sheet = parse_rows(grid, header, STATISTICS_LIST, identity_fields=())
     region_col = header.column_for("region")
-    kept = []
+    kept, dropped = [], set()
     for row in sheet.rows:
         text = row.get("region") or ""
         codes = regions.named_in(text)
@@ -134,6 +134,7 @@ def _statistics_sheet(grid: Grid, regions: RegionIndex) -> ParsedSheet:
         elif re.match(r"^(全市|全省|全州|合计|总计)", text):
             sheet.structural.append({"excel_row": row["excel_row"], "kind": "total", "text": text})
         else:
+            dropped.add(row["excel_row"])
             sheet.quarantine.append(
                 {
                     "excel_row": row["excel_row"],
@@ -143,9 +144,16 @@ def _statistics_sheet(grid: Grid, regions: RegionIndex) -> ParsedSheet:
                     "value": text,
                     "reason": f"地区“{text}”不在区划表中，请使用规范的县（市、区）名称",
                     "row_values": {},
+                    # The row names no region, so it cannot load; the project centre
+                    # is told (the bureau's file is not a county's to correct).
+                    "row_loaded": False,
+                    "severity": "warn",
                 }
             )
     sheet.rows = kept
+    for q in sheet.quarantine:  # the unreadable cells of a row that did not load
+        if q["excel_row"] in dropped:
+            q["row_loaded"] = False
     return sheet
 
 

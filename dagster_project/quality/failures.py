@@ -95,13 +95,15 @@ def report_month(period_month: date | None, period_week: date | None) -> date | 
 
 def quarantine_failures(con, period_month: date | None = None) -> list[Failure]:
     """Quarantined cells of the submissions in force (a superseded file's problems were
-    fixed by its replacement), as `unreadable_cell` errors whose hint is the reason."""
+    fixed by its replacement), as `unreadable_cell` failures whose hint is the reason and
+    whose severity is the contract's for the field."""
     rows = _dicts(
         con,
         f"""
         select q.period_month, q.period_week, q.region_code, q.source_file,
                q.sheet_name as sheet, q.excel_row, q.column_letter, q.field, q.header,
-               q.value, '{UNREADABLE_CELL}' as rule, '{ERROR}' as severity, q.reason as hint
+               q.value, '{UNREADABLE_CELL}' as rule, coalesce(q.severity, '{ERROR}') as severity,
+               q.reason as hint
         from raw.quarantine q
         join raw.effective_submission_lists e
           on e.submission_id = q.submission_id

@@ -31,7 +31,8 @@ def effective_rows_sql(list_key: str, columns: list[str]) -> str:
     lineage = ", ".join(f"t.{c}" for c in LINEAGE)
     fields = "".join(f", t.{c}" for c in columns if c not in LINEAGE)
     return f"""
-        select {lineage}{fields}, t.source_text, e.kind, {REPORT_MONTH_SQL} as report_month
+        select {lineage}{fields}, t.source_text, t.unreadable_fields, e.kind,
+               {REPORT_MONTH_SQL} as report_month
         from raw.{list_key} t
         join raw.effective_submission_lists e
           on e.submission_id = t.submission_id and e.list_key = '{list_key}'

@@ -201,11 +201,18 @@ def check_frame(
             if (key[0], key[1]) in lacking:
                 continue
             row = frame.iloc[position[key]].to_dict() | places[(key[0], key[1])]
+            if config.type == _NOT_NULL and _unreadable(row, field):
+                continue  # empty because unreadable: its quarantine failure says so
             hint = meta["hint"] + others.get(key, "")
             failures.append(
                 row_failure(row, list_key, field, meta["rule"], meta["severity"], hint, row[field])
             )
     return failures
+
+
+def _unreadable(row: dict, field: str) -> bool:
+    fields = row.get("unreadable_fields")
+    return fields is not None and field in list(fields)
 
 
 def _lacks_columns(place: dict, columns: list[str]) -> bool:

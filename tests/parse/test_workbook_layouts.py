@@ -306,10 +306,15 @@ def test_header_synonyms_map_to_canonical_fields(xlsx, region_index):
     assert row["sector"] == "工业"
 
 
-def test_unreadable_cell_quarantines_the_row_with_place_and_reason(xlsx, region_index):
+def test_an_unreadable_cell_is_quarantined_alone_and_its_row_loads(xlsx, region_index):
     rows = _sheet([_project(1, "卯项目", total="待核实"), _project(2, "辰项目")])
     sheet = _only_sheet(_parse(xlsx(JIAOHE, {"在建项目": rows}), region_index))
-    assert [r["project_name"] for r in sheet.rows] == ["辰项目"]
+    assert [r["project_name"] for r in sheet.rows] == ["卯项目", "辰项目"]
+    first = sheet.rows[0]
+    assert first["total_investment_wan"] is None
+    assert (first["annual_plan_wan"], first["ytd_completed_wan"]) == (3000.0, 1500.0)
+    assert first["unreadable_fields"] == ["total_investment_wan"]
+    assert sheet.rows[1]["unreadable_fields"] is None
     (q,) = sheet.quarantine
     assert (q["excel_row"], q["column"], q["field"], q["value"]) == (
         5,
@@ -319,12 +324,31 @@ def test_unreadable_cell_quarantines_the_row_with_place_and_reason(xlsx, region_
     )
     assert "待核实" in q["reason"] and "金额" in q["reason"]
     assert q["row_values"]["项目名称"] == "卯项目"
+    # 总投资 is required as an error: so is its unreadable cell.
+    assert (q["row_loaded"], q["severity"]) == (True, "error")
+    assert (sheet.rows_read, len(sheet.rows), sheet.rows_quarantined) == (2, 2, 0)
+    assert sheet.cells_quarantined == 1
 
 
-def test_formula_without_cached_value_quarantines_the_row(xlsx, region_index):
+def test_a_range_in_a_month_cell_empties_that_field_only(xlsx, region_index):
+    # "2023-2025" in 实际开工时间, and 年度计划 "待定": the row keeps its other values.
+    rows = _sheet([_project(1, "未知项目", plan="待定", actual="2023-2025")])
+    (row,) = (sheet := _only_sheet(_parse(xlsx(JIAOHE, {"在建项目": rows}), region_index))).rows
+    assert (row["actual_start"], row["annual_plan_wan"]) == (None, None)
+    assert (row["total_investment_wan"], row["ytd_completed_wan"]) == (12000.0, 1500.0)
+    assert row["planned_start"].isoformat() == "2024-03-01"
+    (q,) = sheet.quarantine
+    assert (q["field"], q["value"], q["column"]) == ("actual_start", "2023-2025", "J")
+    # 实际开工时间 is only a warning on the 在建 list (SPEC §2: "by list").
+    assert q["severity"] == "warn"
+
+
+def test_formula_without_cached_value_empties_its_cell(xlsx, region_index):
     rows = _sheet([_project(1, "巳项目", total="=1200+300"), _project(2, "午项目")])
     sheet = _only_sheet(_parse(xlsx(JIAOHE, {"在建项目": rows}), region_index))
-    assert [r["project_name"] for r in sheet.rows] == ["午项目"]
+    assert [r["project_name"] for r in sheet.rows] == ["巳项目", "午项目"]
+    assert sheet.rows[0]["total_investment_wan"] is None
+    assert sheet.rows[0]["ytd_completed_wan"] == 1500.0
     (q,) = sheet.quarantine
     assert (q["excel_row"], q["column"]) == (5, "F")
     assert "公式" in q["reason"]

@@ -51,7 +51,7 @@ unreadable_cells as (
         cells.header,
         cells.value,
         'unreadable_cell' as rule,
-        'error' as severity,
+        cells.severity,
         cells.reason as hint,
         cells.list_key,
         cells.submission_id,

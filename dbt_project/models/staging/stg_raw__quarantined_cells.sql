@@ -1,5 +1,6 @@
 -- Cells that could not be read, one row per cell; a row with several unreadable cells
--- appears once per cell. Every loaded submission, superseded ones included.
+-- appears once per cell. Every loaded submission, superseded ones included. Most rows
+-- loaded with the field empty (row_loaded); the severity is the contract's for the field.
 with
 
 source as (
@@ -30,7 +31,10 @@ renamed as (
         value,
 
         ---------- why
-        reason
+        reason,
+        -- quarantined before cells were quarantined one by one: the whole row, an error
+        coalesce(row_loaded, false) as row_loaded,
+        coalesce(severity, 'error') as severity
 
     from source
 
