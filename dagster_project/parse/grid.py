@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 
 import python_calamine as calamine
 
-from dagster_project.parse.guards import FileFacts, FileRejected
+from dagster_project.parse.guards import (
+    FileFacts,
+    FileRejected,
+    is_wps_spreadsheet,
+    wps_unreadable,
+)
 
 Cell = object  # str | int | float | bool | datetime | date | time | timedelta
 
@@ -46,6 +51,10 @@ def read_grids(name: str, data: bytes, facts: FileFacts) -> list[Grid]:
             "文件已加密（设有打开密码），请取消密码后重新报送 [encrypted workbook]"
         ) from exc
     except calamine.CalamineError as exc:
+        if is_wps_spreadsheet(name):
+            raise wps_unreadable(
+                name, "其内容无法按Excel 97-2003工作簿读取", f"unreadable workbook: {exc}"
+            ) from exc
         raise FileRejected(
             f"文件无法读取（已损坏或格式不符）：{exc} [unreadable workbook]"
         ) from exc

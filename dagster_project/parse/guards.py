@@ -6,7 +6,8 @@ clerk can act on, anything the readers must not open:
 
 * empty or oversized files, and files whose content does not match their extension
   (a PDF, a web page or a renamed ``.xls`` saved as ``.xlsx``, …);
-* password-protected workbooks and workbooks with macros;
+* password-protected workbooks (an encrypted .xlsx package, an RC4/XOR-encrypted .xls)
+  and workbooks with macros;
 * damaged or truncated zips, zip bombs (too many entries, too much uncompressed data, an
   extreme compression ratio) and XML with a DTD (entity expansion bombs);
 * worksheets with more rows or columns than :class:`Limits` allow;
@@ -16,9 +17,16 @@ What it returns (:class:`FileFacts`) is not a verdict on the data: for ``.xlsx``
 formula cells that carry no cached value, which calamine would read as empty; the caller
 quarantines the rows holding them. For CSV it returns the decoded text.
 
+WPS 表格's own files (``.et``, templates ``.ett``) are, like ``.xls``, OLE2 compound files
+with a BIFF8 "Workbook" stream (LibreOffice's type registry files them under Excel 97
+for this reason): they are read as ``.xls``, and refused, with how to save them as
+``.xlsx`` in WPS, when they hold anything else.
+
 Nothing here uses openpyxl: the zip is checked through its central directory, sheet XML is
 scanned as bytes, and only the small package parts (content types, relationships,
-workbook.xml) are parsed, with defusedxml and DTDs forbidden.
+workbook.xml) are parsed, with defusedxml and DTDs forbidden. OLE2 compound files are
+read with olefile and their encryption recognised by msoffcrypto-tool, both maintained
+parsers of these formats.
 """
 
 from __future__ import annotations
@@ -33,9 +41,18 @@ from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
+import msoffcrypto
+import olefile
 from defusedxml import DefusedXmlException
 
-__all__ = ["FileFacts", "FileRejected", "Limits", "inspect_file"]
+__all__ = [
+    "FileFacts",
+    "FileRejected",
+    "Limits",
+    "inspect_file",
+    "is_wps_spreadsheet",
+    "wps_unreadable",
+]
 
 
 class FileRejected(Exception):
@@ -46,7 +63,7 @@ class FileRejected(Exception):
 
 @dataclass(frozen=True)
 class FileFacts:
-    format: str  # "xlsx" | "xls" | "csv"
+    format: str  # "xlsx" | "xls" (also a WPS .et) | "csv"
     text: str | None  # for csv: the decoded text; else None
     encoding: str | None  # for csv: "utf-8-sig" or "gb18030"
     # xlsx only: formula cells that have no cached value, per sheet name:
@@ -75,6 +92,7 @@ MACROS = "文件含有宏（VBA代码），不接收含宏的工作簿，请另�
 UNSAFE_XML = "文件内部含有不安全的XML声明（DTD/实体定义），已拒收，请用Excel重新保存后报送"
 ZIP_BOMB = "文件解压后体积异常（疑似压缩炸弹），已拒收，请用Excel重新保存后报送"
 BAD_ENCODING = "无法识别的文本编码，请另存为UTF-8编码的CSV或Excel工作簿 [undecodable text]"
+WPS_SAVE_AS = "请在WPS中“文件→另存为”，文件类型选“Excel工作簿(*.xlsx)”后报送"
 
 
 def _reject(reason: str, gloss: str | None = None) -> FileRejected:
@@ -101,8 +119,29 @@ _OTHER_MAGICS = (
     (b"{\\rtf", "RTF文档", "RTF document"),
 )
 
-_EXPECTED = {".xlsx": "xlsx", ".xls": "xls", ".csv": "csv"}
+# WPS 表格 (.et) and its templates (.ett) hold BIFF8 like .xls.
+_WPS_EXTENSIONS = {".et": "WPS表格文件（.et）", ".ett": "WPS表格模板（.ett）"}
+_EXPECTED = {".xlsx": "xlsx", ".xls": "xls", ".csv": "csv", ".et": "xls", ".ett": "xls"}
 _MACRO_EXTENSIONS = {".xlsm", ".xltm", ".xlam", ".xla"}
+
+
+def _extension(name: str) -> str:
+    return posixpath.splitext(name.replace("\\", "/"))[1].lower()
+
+
+def is_wps_spreadsheet(name: str) -> bool:
+    return _extension(name) in _WPS_EXTENSIONS
+
+
+def wps_unreadable(name: str, what: str, gloss: str) -> FileRejected:
+    """A WPS file that is not a workbook the readers can open: say how to save it as .xlsx."""
+    return _wps_reason(_extension(name), what, gloss)
+
+
+def _wps_reason(ext: str, what: str, gloss: str) -> FileRejected:
+    return _reject(
+        f"文件为{_WPS_EXTENSIONS[ext]}，{what}，{WPS_SAVE_AS}", f"WPS spreadsheet {ext}: {gloss}"
+    )
 
 
 @dataclass(frozen=True)
@@ -151,13 +190,11 @@ def inspect_file(name: str, data: bytes, limits: Limits = Limits()) -> FileFacts
             "file too large",
         )
 
-    ext = posixpath.splitext(name.replace("\\", "/"))[1].lower()
+    ext = _extension(name)
     if ext in _MACRO_EXTENSIONS:
         raise _reject(f"{MACROS}（扩展名为{ext}）", "macro-enabled workbook")
     if ext == ".xlsb":
         raise _reject("文件为二进制工作簿（.xlsb），" + _RESAVE, "xlsb workbook")
-    if ext in (".et", ".ett"):
-        raise _reject("文件为WPS表格格式（.et），" + _RESAVE, "WPS spreadsheet")
     if ext not in _EXPECTED:
         shown = ext or "无扩展名"
         raise _reject(
@@ -182,6 +219,9 @@ def inspect_file(name: str, data: bytes, limits: Limits = Limits()) -> FileFacts
 
 def _mismatch(ext: str, content: _Content) -> FileRejected:
     gloss = f"extension {ext} but content is {content.gloss}"
+    if ext in _WPS_EXTENSIONS:
+        what = content.name or "可能是改名的其他文件"
+        return _wps_reason(ext, f"但内容不是可读取的Excel 97-2003格式（实际是{what}）", gloss)
     if content.kind in ("xlsx", "xls"):
         real = "." + content.kind
         return _reject(
@@ -217,76 +257,76 @@ def _inspect_csv(data: bytes) -> FileFacts:
     raise FileRejected(BAD_ENCODING)
 
 
-# --------------------------------------------------------------------------- OLE2 (.xls)
+# --------------------------------------------------------------------------- OLE2 (.xls, .et)
 
-_NOSTREAM = 0xFFFFFFFF
-_MAXREGSECT = 0xFFFFFFFA
-
-
-def _utf16(name: str) -> bytes:
-    return name.encode("utf-16-le")
+# Root streams that say what an OLE2 compound file holds.
+_XLS_STREAMS = ("Workbook", "Book")  # BIFF8 (Excel 97-2003, WPS .et); BIFF5 (Excel 95)
+_ENCRYPTED_PACKAGE_STREAMS = ("EncryptionInfo", "EncryptedPackage")  # MS-OFFCRYPTO
+_VBA_STORAGES = {"_vba_project_cur", "vba", "_vba_project"}
 
 
-def _ole_has_entry(data: bytes, names: tuple[str, ...]) -> bool:
-    """True when the compound file's directory holds a storage or stream with one of `names`.
-
-    A directory entry is 128 bytes, always at a file offset that is a multiple of 128 (the
-    header and every sector are multiples of 512 long): 64 bytes of UTF-16LE name, then the
-    name length in bytes including the terminating NUL, then the object type (1 storage,
-    2 stream). Searching the raw bytes for the UTF-16LE name and checking that frame is
-    both fast and immune to the same text appearing in cell contents.
-    """
-    for entry_name in names:
-        needle = _utf16(entry_name) + b"\x00\x00"
-        expected_len = struct.pack("<H", len(needle))
-        pos = data.find(needle, 512)
-        while pos >= 0:
-            if (
-                pos % 128 == 0
-                and data[pos + 64 : pos + 66] == expected_len
-                and data[pos + 66 : pos + 67] in (b"\x01", b"\x02")
-            ):
-                return True
-            pos = data.find(needle, pos + 1)
-    return False
+def _open_ole2(data: bytes) -> olefile.OleFileIO:
+    """The compound file's directory, read by olefile at the level it advises for
+    untrusted input (DEFECT_INCORRECT: sectors out of range, broken chains, a directory
+    past the end of the file are errors, not warnings)."""
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data), raise_defects=olefile.DEFECT_INCORRECT)
+    except Exception as exc:  # OleFileError, and IndexError/struct.error on worse damage
+        raise _damaged(f"OLE2 container: {exc}") from exc
+    # olefile accepts a last sector cut short; when that sector is the directory's, an
+    # entry is cut in half (entries are 128 bytes) and calamine panics on it.
+    if ole.directory_fp.size % 128:
+        ole.close()
+        raise _damaged("OLE2 directory cut short")
+    return ole
 
 
-def _ole_header_is_intact(data: bytes) -> bool:
-    """The sectors the header points at (FAT, directory) lie inside the file."""
-    if len(data) < 512:
-        return False
-    sector_shift = struct.unpack_from("<H", data, 30)[0]
-    if sector_shift not in (9, 12):
-        return False
-    sector_size = 1 << sector_shift
-    n_sectors = -(-(len(data) - sector_size) // sector_size)  # after the header
-    first_dir = struct.unpack_from("<I", data, 48)[0]
-    fat_sectors = struct.unpack_from("<109I", data, 76)
-    referenced = [first_dir, *(s for s in fat_sectors if s != _NOSTREAM)]
-    return all(s <= _MAXREGSECT and s < n_sectors for s in referenced)
+def _read_stream(ole: olefile.OleFileIO, name: str) -> bytes:
+    """A whole stream; a chain that ends early or leaves the file means damage."""
+    try:
+        with ole.openstream(name) as stream:
+            return stream.read()
+    except Exception as exc:
+        raise _damaged(f"OLE2 stream {name}: {exc}") from exc
+
+
+def _biff_is_encrypted(data: bytes) -> bool:
+    """Whether a BIFF8 Workbook stream opens with a FILEPASS record (RC4, RC4 CryptoAPI or
+    XOR obfuscation): Excel's "password to open" for .xls, which calamine cannot read."""
+    try:
+        return msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted()
+    except Exception as exc:  # ParseError, or no BOF record where the stream must start
+        raise _damaged(f"Workbook stream: {exc!r}") from exc
+
+
+def _ole2_content(ole: olefile.OleFileIO) -> _Content:
+    if any(ole.exists(name) for name in _XLS_STREAMS):
+        return _Content("xls", "旧版Excel 97-2003工作簿（.xls）", "xls workbook")
+    if ole.exists("WordDocument"):
+        return _Content("doc", "Word文档（.doc）", "Word document")
+    if ole.exists("PowerPoint Document"):
+        return _Content("ppt", "PowerPoint演示文稿（.ppt）", "PowerPoint document")
+    return _Content("ole2", "其他Office复合文档", "OLE2 compound file")
 
 
 def _inspect_ole2(ext: str, expected: str, data: bytes) -> FileFacts:
-    # A password-protected .xlsx (or .xls saved with "encrypt with password" in the
-    # agile/standard scheme) is an OLE2 container with these two streams.
-    if _ole_has_entry(data, ("EncryptedPackage", "EncryptionInfo")):
-        raise FileRejected(ENCRYPTED)
-    if not _ole_header_is_intact(data):
-        raise _damaged("OLE2 header points past the end of the file")
-    if _ole_has_entry(data, ("Workbook", "Book")):
-        content = _Content("xls", "旧版Excel 97-2003工作簿（.xls）", "xls workbook")
-    elif _ole_has_entry(data, ("WordDocument",)):
-        content = _Content("doc", "Word文档（.doc）", "Word document")
-    elif _ole_has_entry(data, ("PowerPoint Document",)):
-        content = _Content("ppt", "PowerPoint演示文稿（.ppt）", "PowerPoint document")
-    else:
-        content = _Content("ole2", "其他Office复合文档", "OLE2 compound file")
-    if content.kind != expected:
-        raise _mismatch(ext, content)
-    if _ole_has_entry(data, ("_VBA_PROJECT_CUR", "VBA", "_VBA_PROJECT")):
-        raise _reject(MACROS, "workbook contains VBA macros")
-    # An .xls encrypted with RC4 (FILEPASS record) is not visible from here; the reader
-    # raises PasswordError for it.
+    with _open_ole2(data) as ole:
+        # A password-protected .xlsx (or .xls saved with "encrypt with password" in the
+        # agile/standard scheme) is an OLE2 container with these two streams, whatever
+        # cipher EncryptionInfo names.
+        if any(ole.exists(name) for name in _ENCRYPTED_PACKAGE_STREAMS):
+            raise FileRejected(ENCRYPTED)
+        content = _ole2_content(ole)
+        if content.kind == "xls":
+            stream = next(name for name in _XLS_STREAMS if ole.exists(name))
+            _read_stream(ole, stream)
+            if stream == "Workbook" and _biff_is_encrypted(data):
+                raise FileRejected(ENCRYPTED)
+        if content.kind != expected:
+            raise _mismatch(ext, content)
+        entries = ole.listdir(streams=True, storages=True)
+        if any(part.lower() in _VBA_STORAGES for path in entries for part in path):
+            raise _reject(MACROS, "workbook contains VBA macros")
     return FileFacts(format="xls", text=None, encoding=None, uncached_formulas={})
 
 

@@ -85,12 +85,20 @@ def _dir_entry(name: str, kind: int, start: int = ENDOFCHAIN, size: int = 0, **l
     return entry + struct.pack("<IQ", start, size)
 
 
-def build_ole2(streams: dict[str, bytes], storages: tuple[str, ...] = ()) -> bytes:
+def build_ole2(
+    streams: dict[str, bytes], storages: tuple[str, ...] = (), directory_first: bool = False
+) -> bytes:
+    """The directory goes after the streams (as LibreOffice and xlwt write it) or, with
+    `directory_first`, right after the FAT, where cutting the file's end leaves it whole."""
     sector = 512
+    count = len(streams) + len(storages)
+    n_dir = -(-(count + 1) * 128 // sector)
     fat = [FATSECT]
+    dir_start = len(fat)
+    if directory_first:
+        fat += [dir_start + k + 1 for k in range(n_dir - 1)] + [ENDOFCHAIN]
     body = b""
     entries = []
-    count = len(streams) + len(storages)
     for i, (name, payload) in enumerate(streams.items()):
         payload = payload.ljust(4096, b"\0")
         n = -(-len(payload) // sector)
@@ -103,16 +111,17 @@ def build_ole2(streams: dict[str, bytes], storages: tuple[str, ...] = ()) -> byt
         right = j + 2 if j + 1 < count else NOSTREAM
         entries.append(_dir_entry(name, 1, right=right))
     entries.insert(0, _dir_entry("Root Entry", 5, child=1 if count else NOSTREAM))
-    directory = b"".join(entries)
-    n_dir = -(-len(directory) // sector)
-    directory = directory.ljust(n_dir * sector, b"\0")
-    dir_start = len(fat)
-    fat += [dir_start + k + 1 for k in range(n_dir - 1)] + [ENDOFCHAIN]
+    directory = b"".join(entries).ljust(n_dir * sector, b"\0")
+    if not directory_first:
+        dir_start = len(fat)
+        fat += [dir_start + k + 1 for k in range(n_dir - 1)] + [ENDOFCHAIN]
     fat_sector = struct.pack("<128I", *fat, *[NOSTREAM] * (128 - len(fat)))
     header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16)
     header += struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
     header += struct.pack("<9I", 0, 1, dir_start, 0, 4096, ENDOFCHAIN, 0, ENDOFCHAIN, 0)
     header += struct.pack("<109I", 0, *[NOSTREAM] * 108)
+    if directory_first:
+        return header + fat_sector + directory + body
     return header + fat_sector + body + directory
 
 
@@ -357,6 +366,23 @@ def test_truncated_xls_is_refused(tmp_path):
     data = write_xls(tmp_path)
     reason = rejection("220281_蛟河市.xls", data[: len(data) // 2])
     assert "文件已损坏或不完整" in reason
+
+
+def test_xls_cut_inside_its_workbook_stream_is_refused():
+    # The directory comes first and is whole; only the stream's last sectors are gone.
+    cells = [*XLS_CELLS, *((r, 0, f"测试项目{r}") for r in range(2, 400))]
+    data = build_ole2({"Workbook": biff8_workbook_stream("在建项目", cells)}, directory_first=True)
+    assert inspect_file("a.xls", data).format == "xls"
+    reason = rejection("220281_蛟河市.xls", data[: len(data) - 1024])
+    assert "文件已损坏或不完整" in reason
+    assert "stream Workbook" in reason
+
+
+def test_workbook_stream_that_is_not_biff_is_refused():
+    data = build_ole2({"Workbook": "项目名称,总投资\n甲项目,500\n".encode()})  # no BOF record
+    reason = rejection("220281_蛟河市.xls", data)
+    assert "文件已损坏或不完整" in reason
+    assert "Workbook stream" in reason
 
 
 def test_entry_with_bad_crc_is_refused(tmp_path):
