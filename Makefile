@@ -30,8 +30,20 @@ demo: setup
 	  echo "counties' corrected re-submissions and run again:"; \
 	  echo "  uv run xmk demo-data --corrected && uv run xmk run"; }
 
-test: setup lint
+test: setup lint test-tools
 	$(UV) run pytest -q
+
+# LibreOffice saves the office-written workbooks of tests/parse/test_office_saved_files.py;
+# installed from Debian's packages when soffice is missing (CI runs as root).
+.PHONY: test-tools
+test-tools:
+	@command -v soffice >/dev/null && exit 0; \
+	install="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libreoffice-calc-nogui"; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+	  echo "soffice (LibreOffice) is missing; the tests need it. As root, run:"; \
+	  echo "  $$install"; exit 1; \
+	fi; \
+	echo "$$install"; eval "$$install"
 
 lint: setup
 	$(UV) run ruff check .
