@@ -15,11 +15,13 @@ from dagster_project.resources import XmkSettings
 RAW_GROUP = "raw"
 RAW_TABLES = {
     "manifest": "每个报送文件一行：哈希、报送单位、报送期、接收时间、状态与原因 (file manifest)",
+    "sheet_manifest": "每个工作表一行：清单类型、表头行、各字段所在列、行数核对 (sheet manifest)",
     **{lst.key: f"{lst.title}清单的原始行 ({lst.clause})" for lst in LISTS},
     "statistics": "统计局固定资产投资数据 (statistics bureau)",
     "quarantine": "无法读取的行及原因 (rows that could not be read)",
     "regions": "在用的区划参考表 (regions reference in force)",
     "department_leaders": "责任部门与分管副市长 (department → deputy mayor)",
+    "exemptions": "报送豁免：项目中心登记的地区与月份及原因 (exemptions from completeness)",
 }
 # A failed ingestion is an environmental one (a full disk, a worker killed for memory, the
 # warehouse held by a process outside Dagster): a file that cannot be read is rejected

@@ -3,10 +3,12 @@ snapshot.
 
 The gate is where publication stops: the month's 擂台, 绩效考核 and showcase go out (in
 the bulletin and in published.duckdb) only when no error-severity failure remains for
-that month. Its blocking check stops the bulletin and the snapshot in the run; both also
-ask the gate themselves, because a blocking check does nothing when only they are
-selected. The county reports do not wait for the gate: a county with errors is exactly
-the one that needs its report.
+that month and the month is complete — every submitter of the regions reference has sent
+its monthly lists and the statistics bureau's file is there, or the project centre has
+exempted them (raw/reference/exemptions.csv). Its blocking check stops the bulletin and
+the snapshot in the run; both also ask the gate themselves, because a blocking check does
+nothing when only they are selected. The county reports do not wait for the gate: a
+county with errors, or with nothing sent, is exactly the one that needs its report.
 """
 
 import os
@@ -28,40 +30,71 @@ from dagster_project.resources import XmkSettings
 PUBLISH_GROUP = "publish"
 GATE_KEY = dg.AssetKey(["publish", "gate"])
 DQ_FAILURES_MART = dg.AssetKey(["marts", "fct_dq_failures"])
+COMPLETENESS_MART = dg.AssetKey(["marts", "fct_submission_completeness"])
 GATED_REPORTS = [
     dg.AssetKey(["marts", name])
     for name in ("rpt_arena_monthly", "rpt_assessment_monthly", "rpt_showcase_projects")
 ]
 
 
+COMPLETENESS_RULES = ("missing_submission", "missing_statistics_file")
+
+
 @dataclass(frozen=True)
 class GateStatus:
     period_month: date | None
-    # region_code -> (region name, error count)
+    # region_code -> (region name, error count), the missing submissions not counted
     errors: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # region_code -> (region name, what is missing), for submitters not exempted
+    missing: dict[str, tuple[str, str]] = field(default_factory=dict)
+    statistics_missing: bool = False
 
     @property
     def is_open(self) -> bool:
-        return self.period_month is not None and not self.errors
+        return (
+            self.period_month is not None
+            and not self.errors
+            and not self.missing
+            and not self.statistics_missing
+        )
 
     def describe(self) -> str:
         if self.period_month is None:
-            return "publication gate: no county submission yet"
+            return "publication gate: no county monthly submission yet"
         month = month_label(self.period_month)
         if self.is_open:
-            return f"publication gate open for {month}: no error-severity failure"
-        regions = "、".join(f"{name} {n} 项错误" for name, n in self.errors.values())
-        total = sum(n for _, n in self.errors.values())
+            return (
+                f"publication gate open for {month}: every submitter complete, "
+                "no error-severity failure"
+            )
+        reasons = []
+        if self.missing:
+            who = "、".join(f"{name}（{what}）" for name, what in self.missing.values())
+            reasons.append(f"{len(self.missing)} regions incomplete — {who}")
+        if self.statistics_missing:
+            reasons.append("the 统计局 file of the month is missing")
+        if self.errors:
+            regions = "、".join(f"{name} {n} 项错误" for name, n in self.errors.values())
+            total = sum(n for _, n in self.errors.values())
+            reasons.append(
+                f"{total} error-severity failures in {len(self.errors)} regions — {regions}"
+            )
         return (
-            f"publication BLOCKED for {month}: {total} error-severity failures in "
-            f"{len(self.errors)} regions — {regions}. The county reports list each one; "
+            f"publication BLOCKED for {month}: " + "; ".join(reasons) + ". The county "
+            "reports list each one (an exemption goes in raw/reference/exemptions.csv); "
             "the last published bulletin and snapshot stay as they were."
         )
 
 
 def gate_status(con) -> GateStatus:
-    """The gate for the latest month any county reported."""
-    month = latest_report_month(con)
+    """The gate for the latest month with a county's monthly workbook (weekly returns of
+    a month whose workbooks have not come yet do not move it)."""
+    month = con.execute(
+        """
+        select max(period_month) from raw.effective_submission_lists
+        where kind = 'county_monthly'
+        """
+    ).fetchone()[0]
     if month is None:
         return GateStatus(None)
     rows = con.execute(
@@ -70,12 +103,34 @@ def gate_status(con) -> GateStatus:
         from marts.fct_dq_failures f
         left join raw.regions r using (region_code)
         where f.severity = 'error' and f.period_month = ?
+          and not list_contains(?::varchar[], f.rule)
         group by all
+        order by 1
+        """,
+        [month, list(COMPLETENESS_RULES)],
+    ).fetchall()
+    missing = con.execute(
+        """
+        select region_code, region_name, missing_note
+        from marts.fct_submission_completeness
+        where period_month = ? and not is_complete
         order by 1
         """,
         [month],
     ).fetchall()
-    return GateStatus(month, {code: (name, n) for code, name, n in rows})
+    statistics = con.execute(
+        """
+        select bool_and(is_statistics_complete) from marts.fct_submission_completeness
+        where period_month = ?
+        """,
+        [month],
+    ).fetchone()[0]
+    return GateStatus(
+        month,
+        {code: (name, n) for code, name, n in rows},
+        {code: (name, what) for code, name, what in missing},
+        statistics_missing=statistics is False,
+    )
 
 
 def read_gate(settings: XmkSettings) -> GateStatus:
@@ -90,11 +145,12 @@ def read_gate(settings: XmkSettings) -> GateStatus:
 
 @dg.asset(
     key=GATE_KEY,
-    deps=[DQ_FAILURES_MART, *GATED_REPORTS],
+    deps=[DQ_FAILURES_MART, COMPLETENESS_MART, *GATED_REPORTS],
     group_name=PUBLISH_GROUP,
     kinds={"python"},
-    description="发布闸门：当月无错误级数据质量问题方可发布擂台、考核与展示名单 "
-    "(the month is published only when no error-severity failure remains)",
+    description="发布闸门：当月各报送单位报齐（或已豁免）、统计局文件到位且无错误级数据质量问题，"
+    "方可发布擂台、考核与展示名单 (the month is published only when it is complete and no "
+    "error-severity failure remains)",
 )
 def publication_gate(context: dg.AssetExecutionContext, settings: XmkSettings):
     status = read_gate(settings)
@@ -104,25 +160,64 @@ def publication_gate(context: dg.AssetExecutionContext, settings: XmkSettings):
             "period_month": str(status.period_month),
             "is_open": status.is_open,
             "error_regions": {code: n for code, (_name, n) in status.errors.items()},
+            "missing_regions": {code: what for code, (_name, what) in status.missing.items()},
+            "statistics_missing": status.statistics_missing,
             "status": status.describe(),
+            "submissions": dg.MetadataValue.md(_board(settings, status.period_month)),
         }
     )
 
 
+def _board(settings: XmkSettings, month: date | None) -> str:
+    """报送情况 of the month, as the project centre reads it in the UI."""
+    if month is None:
+        return "no county monthly submission yet"
+    db = settings.paths().warehouse_db
+    with warehouse_lock(db, "publication gate: submissions", write=False):
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            rows = con.execute(
+                """
+                select region_code, region_name, missing_note, exemption_reason,
+                       strftime(last_received_at, '%Y-%m-%d %H:%M'), error_count,
+                       warning_count
+                from marts.fct_submission_completeness
+                where period_month = ?
+                order by is_complete, region_code
+                """,
+                [month],
+            ).fetchall()
+        finally:
+            con.close()
+    lines = [
+        "| 地区 region | 报送 submitted | 收到 received | 错误 errors | 警告 warnings |",
+        "| --- | --- | --- | ---: | ---: |",
+    ]
+    for code, name, missing, exempted, received, errors, warnings in rows:
+        state = f"豁免：{exempted}" if exempted else (missing or "已报齐")
+        lines.append(f"| {name} {code} | {state} | {received or ''} | {errors} | {warnings} |")
+    return "\n".join(lines)
+
+
 @dg.asset_check(
     asset=GATE_KEY,
-    name="no_errors_in_the_month",
+    name="month_complete_without_errors",
     blocking=True,
-    description="Blocks the bulletin and the analysts' snapshot while the month has "
-    "error-severity data-quality failures.",
+    description="Blocks the bulletin and the analysts' snapshot while a submitter of the "
+    "month has not sent its lists (and is not exempted), the statistics bureau's file is "
+    "missing, or an error-severity data-quality failure remains.",
 )
-def no_errors_in_the_month(settings: XmkSettings) -> dg.AssetCheckResult:
+def month_complete_without_errors(settings: XmkSettings) -> dg.AssetCheckResult:
     status = read_gate(settings)
     return dg.AssetCheckResult(
         passed=status.is_open,
         severity=dg.AssetCheckSeverity.ERROR,
         description=status.describe(),
-        metadata={"error_regions": {code: n for code, (_name, n) in status.errors.items()}},
+        metadata={
+            "error_regions": {code: n for code, (_name, n) in status.errors.items()},
+            "missing_regions": {code: what for code, (_name, what) in status.missing.items()},
+            "statistics_missing": status.statistics_missing,
+        },
     )
 
 
@@ -230,4 +325,4 @@ def county_reports(context: dg.AssetExecutionContext, settings: XmkSettings):
 
 
 publishing_assets = [publication_gate, bulletin, analyst_snapshot, county_reports]
-publishing_checks = [no_errors_in_the_month]
+publishing_checks = [month_complete_without_errors]

@@ -3,7 +3,7 @@ investment per region, year to date.
 
 FAI covers more than the listed projects (small ones are not on any list), so a region's
 FAI is its listed YTD scaled up, plus a base that follows the season, with its own growth
-trend. It never falls within a year and restarts in January. In one month the bureau
+trend. It grows every month within a year and restarts in January. In one month the bureau
 withholds absolutes and gives only 增速 and 民间投资占比, as text with ％.
 """
 
@@ -71,11 +71,15 @@ def fai_series(
     fai, private = {}, {}
     best = best_private = 0.0
     for m in sorted(listed):
-        if calendar_month(m) == 1:
+        month = calendar_month(m)
+        if month == 1:
             best = best_private = 0.0  # YTD restarts in January
         trend = (1 + growth) ** ((m - TREND_ANCHOR) / 12)
-        raw = (listed[m] * ratio + base * _SEASON[calendar_month(m) - 1]) * trend
-        best = max(best, raw, listed[m] * 1.1)
+        raw = (listed[m] * ratio + base * _SEASON[month - 1]) * trend
+        # The investment off the lists goes on accruing when a finished project leaves the
+        # 在建 list and the listed YTD falls: the bureau's YTD grows every month.
+        accrued = base * (_SEASON[month - 1] - (_SEASON[month - 2] if month > 1 else 0)) * trend
+        best = max(best + accrued, raw, listed[m] * 1.1)
         month_share = share + random.Random(f"{seed}:{code}:{m}:private").uniform(-0.03, 0.03)
         best_private = max(best_private, best * month_share)
         fai[m] = round(best)

@@ -553,6 +553,9 @@ def under_construction_row(p: Project, m: int) -> dict:
         if kind == "续建" and p.resume_reported and resume is not None and resume <= m
         else None,
         "planned_completion": _month(p.planned_completion),
+        # The clerk fills in the completion month when the project is done; the next month
+        # it leaves the list.
+        "actual_completion": _month(p.completion) if m == p.completion else None,
         "target_task": _target_task(p, m),
         "funding_sources": p.funding,
         "in_stats": p.stats_entry <= m,

@@ -30,7 +30,7 @@ import duckdb
 import pyarrow as pa
 
 from dagster_project.ingest.discover import Candidate, discover
-from dagster_project.ingest.reference import load_reference, load_regions
+from dagster_project.ingest.reference import load_exemptions, load_reference, load_regions
 from dagster_project.ingest.schema import TABLES, arrow_schema, create_all
 from dagster_project.parse.submission import ParsedFile, parse_file, sha256
 from dagster_project.parse.submitter import RegionIndex
@@ -84,7 +84,7 @@ def ingest(raw_dir: Path, db_path: Path, jobs: int | None = None) -> IngestRepor
     con = duckdb.connect(str(db_path))
     try:
         create_all(con)
-        _replace_reference(con, raw_dir)
+        _replace_reference(con, raw_dir, regions)
         todo, retried = _new_files(con, candidates, reference_version, report)
         batch: list[PreparedGroup] = []
         for group in _prepare_all(todo, regions, reference_version, jobs):
@@ -102,23 +102,28 @@ def ingest(raw_dir: Path, db_path: Path, jobs: int | None = None) -> IngestRepor
     return report
 
 
-def _replace_reference(con, raw_dir: Path) -> None:
-    """raw.regions and raw.department_leaders hold the reference in force, rewritten
-    only when its content differs."""
+def _replace_reference(con, raw_dir: Path, regions: list[dict]) -> None:
+    """raw.regions, raw.department_leaders and raw.exemptions hold the reference in
+    force, each rewritten only when its content differs."""
     for table, name in (
         ("regions", "regions.csv"),
         ("department_leaders", "department_leaders.csv"),
     ):
         rows, _version = load_reference(raw_dir, name)
-        columns = [c for c, _ in TABLES[table]]
-        wanted = sorted(tuple(r.get(c) or None for c in columns) for r in rows)
-        current = sorted(con.execute(f"select {', '.join(columns)} from raw.{table}").fetchall())
-        if wanted == current:
-            continue
-        con.execute("begin transaction")
-        con.execute(f"delete from raw.{table}")
-        _insert(con, table, [dict(zip(columns, r, strict=True)) for r in wanted])
-        con.execute("commit")
+        _replace_table(con, table, rows)
+    _replace_table(con, "exemptions", load_exemptions(raw_dir, regions))
+
+
+def _replace_table(con, table: str, rows: list[dict]) -> None:
+    columns = [c for c, _ in TABLES[table]]
+    wanted = sorted(tuple(r.get(c) or None for c in columns) for r in rows)
+    current = sorted(con.execute(f"select {', '.join(columns)} from raw.{table}").fetchall())
+    if wanted == current:
+        return
+    con.execute("begin transaction")
+    con.execute(f"delete from raw.{table}")
+    _insert(con, table, [dict(zip(columns, r, strict=True)) for r in wanted])
+    con.execute("commit")
 
 
 def _new_files(con, candidates, reference_version, report):

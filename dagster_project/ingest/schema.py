@@ -160,10 +160,14 @@ REGIONS_COLUMNS = [
     ("contact_email", "VARCHAR"),
 ]
 DEPARTMENT_LEADERS_COLUMNS = [("department", "VARCHAR"), ("leader", "VARCHAR")]
+# The project centre's exemptions from the completeness rule of the gate (SPEC §4);
+# region_code 统计局 stands for the bureau's file.
+EXEMPTIONS_COLUMNS = [("region_code", "VARCHAR"), ("period_month", "DATE"), ("reason", "VARCHAR")]
 
 TABLES: dict[str, list[tuple[str, str]]] = {
     "regions": REGIONS_COLUMNS,
     "department_leaders": DEPARTMENT_LEADERS_COLUMNS,
+    "exemptions": EXEMPTIONS_COLUMNS,
     "file_manifest": FILE_MANIFEST_COLUMNS,
     "sheet_manifest": SHEET_MANIFEST_COLUMNS,
     "quarantine": QUARANTINE_COLUMNS,

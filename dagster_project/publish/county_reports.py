@@ -50,6 +50,7 @@ from dagster_project.quality.failures import (
     UNREADABLE_CELL,
     WARN,
     Failure,
+    is_for_the_centre,
     report_month,
     warehouse_failures,
 )
@@ -774,6 +775,8 @@ def write_all_reports(
     groups: dict[tuple[str, date], list[Failure]] = defaultdict(list)
     unattributed = []
     for f in failures:
+        if is_for_the_centre(f):
+            continue
         if f.region_code in by_code:
             groups[(f.region_code, f.period_month.replace(day=1))].append(f)
         else:

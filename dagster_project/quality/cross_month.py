@@ -18,7 +18,7 @@ from datetime import date
 
 from dagster_project.contract import LISTS
 from dagster_project.quality.failure_table import ListFailure
-from dagster_project.quality.failures import WARN
+from dagster_project.quality.failures import WARN, query_dicts
 from dagster_project.quality.list_rows import (
     REPORT_MONTH_SQL,
     cell_place,
@@ -80,7 +80,9 @@ def ytd_decreases(
         if period_month is not None:
             sql += " and o.report_month = ?"
             params.append(period_month)
-        for row in _dicts(con, sql + " order by source_file, o.sheet_name, o.excel_row", params):
+        for row in query_dicts(
+            con, sql + " order by source_file, o.sheet_name, o.excel_row", params
+        ):
             earlier = _period_label(row["previous_period"], weekly=row["period_month"] is None)
             hint = (
                 f"本年累计完成投资为{value_text(row[YTD])}万元，少于{earlier}填报的"
@@ -116,7 +118,7 @@ def ytd_header_mismatches(
         sql += f" and {REPORT_MONTH_SQL} = ?"
         params.append(period_month)
     failures = []
-    for row in _dicts(con, sql + " order by source_file, s.sheet_name", params):
+    for row in query_dicts(con, sql + " order by source_file, s.sheet_name", params):
         month = row["period_month"]
         _column, header = cell_place(YTD, row["field_columns"])
         hint = (
@@ -141,9 +143,3 @@ def ytd_header_mismatches(
 
 def _period_label(period: date, weekly: bool) -> str:
     return f"{period.isoformat()}当周" if weekly else f"{period.year}年{period.month}月"
-
-
-def _dicts(con, sql: str, params: list) -> list[dict]:
-    cursor = con.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 
+from dagster_project.contract import STATISTICS_FILE_PATTERN
 from dagster_project.parse.submitter import RegionIndex
 
 ERROR = "error"
@@ -83,6 +84,12 @@ class Failure:
         )
 
 
+def is_for_the_centre(failure: Failure) -> bool:
+    """A failure in the statistics bureau's file (or its absence) is the project centre's
+    to resolve with the bureau, never a county's: no county report carries it."""
+    return bool(STATISTICS_FILE_PATTERN.search(PurePosixPath(failure.source_file).name))
+
+
 def report_month(period_month: date | None, period_week: date | None) -> date | None:
     """The month a submission is reported under. A weekly list belongs to the month of its
     week's Thursday (the ISO rule), so a week spanning two months is reported once."""
@@ -97,7 +104,7 @@ def quarantine_failures(con, period_month: date | None = None) -> list[Failure]:
     """Quarantined cells of the submissions in force (a superseded file's problems were
     fixed by its replacement), as `unreadable_cell` failures whose hint is the reason and
     whose severity is the contract's for the field."""
-    rows = _dicts(
+    rows = query_dicts(
         con,
         f"""
         select q.period_month, q.period_week, q.region_code, q.source_file,
@@ -137,7 +144,7 @@ def rejected_file_failures(con, period_month: date | None = None) -> list[Failur
     among the unattributed failures. Files outside a period folder have no month to be
     reported under; ingestion's own summary lists them.
     """
-    index = RegionIndex(_dicts(con, "select * from raw.regions"))
+    index = RegionIndex(query_dicts(con, "select * from raw.regions"))
     loaded = {
         (kind, region, report_month(pm, pw))
         for kind, region, pm, pw in con.execute(
@@ -147,7 +154,7 @@ def rejected_file_failures(con, period_month: date | None = None) -> list[Failur
             """
         ).fetchall()
     }
-    rows = _dicts(
+    rows = query_dicts(
         con,
         """
         select kind, region_code, period_month, period_week, original_path as source_file,
@@ -187,13 +194,14 @@ def warehouse_failures(con, period_month: date | None = None) -> list[Failure]:
     ).fetchone()
     if found is None:
         return quarantine_failures(con, period_month) + rejected_file_failures(con, period_month)
-    rows = _dicts(con, f'select * from "{found[0]}".fct_dq_failures')
+    rows = query_dicts(con, f'select * from "{found[0]}".fct_dq_failures')
     failures = [Failure.from_row(row) for row in rows]
     return [f for f in failures if period_month is None or f.period_month == period_month]
 
 
-def _dicts(con, sql: str) -> list[dict]:
-    cursor = con.execute(sql)
+def query_dicts(con, sql: str, params: list | tuple = ()) -> list[dict]:
+    """The rows of a query as dicts by column name."""
+    cursor = con.execute(sql, list(params))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

@@ -6,8 +6,9 @@ submission and suites version and kept while the submission is in force. Each ru
 * validates the submissions in force that the ledger does not know (new files, or all
   of them when a suite changed);
 * keeps the failures of those it knows, drops those of superseded submissions;
-* recomputes the cross-month checks, which depend on the other months (a correction of
-  September changes October's comparison) and are one cheap SQL query each.
+* recomputes the checks that are one cheap SQL query each: the cross-month ones, which
+  depend on the other months (a correction of September changes October's comparison),
+  the 覆盖倍数 check and the checks on the statistics bureau's file.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.contract import LISTS
-from dagster_project.quality import cross_month
+from dagster_project.quality import bond_coverage, cross_month, statistics_file
 from dagster_project.quality.failure_table import (
     ListFailure,
     read_failures,
@@ -31,6 +32,9 @@ from dagster_project.quality.suites import (
     suite_failures,
     suites_version,
 )
+
+# Recomputed by every run rather than kept per submission.
+RECOMPUTED_RULES = (*cross_month.RULES, *bond_coverage.RULES, *statistics_file.RULES)
 
 
 @dataclass
@@ -55,7 +59,7 @@ def refresh_failures(db_path: Path) -> Refresh:
         failures = [
             f
             for f in read_failures(con)
-            if (f.submission_id, f.list_key) in known and f.rule not in cross_month.RULES
+            if (f.submission_id, f.list_key) in known and f.rule not in RECOMPUTED_RULES
         ]
         todo = in_force - known
         if todo:
@@ -65,6 +69,8 @@ def refresh_failures(db_path: Path) -> Refresh:
                 if ids:
                     failures += suite_failures(con, lst.key, suites[lst.key], None, ids)
         failures += cross_month.cross_month_failures(con)
+        failures += bond_coverage.coverage_mismatches(con)
+        failures += statistics_file.statistics_failures(con)
     finally:
         con.close()
     failures.sort(key=failure_place)

@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from dagster_project.contract import ERROR_VALUE_RULES, FIELD_BY_NAME, LISTS, REQUIRED
+from dagster_project.quality.bond_coverage import coverage_mismatches
 from dagster_project.quality.cross_month import cross_month_failures
 from dagster_project.quality.failure_table import ListFailure
 from dagster_project.quality.failures import ERROR, SEVERITIES, WARN
@@ -32,6 +33,7 @@ from dagster_project.quality.list_rows import (
     sheet_places,
     submission_rows,
 )
+from dagster_project.quality.statistics_file import statistics_failures
 from dagster_project.settings import EXPECTATIONS_DIR
 
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ROW_KEY}
@@ -308,8 +310,9 @@ def _chunks(counts: dict[str, int]) -> list[list[str]]:
 def validate_warehouse(
     db_path: Path, period_month: date | None = None, lists: Collection[str] | None = None
 ) -> list[ListFailure]:
-    """Every failure the suites and the cross-month checks find in the submissions in
-    force (one month, or all), ordered by place."""
+    """Every failure the suites and the SQL checks (cross-month, 覆盖倍数, and — when all
+    lists are asked for — the statistics file) find in the submissions in force (one
+    month, or all), ordered by place."""
     suites = load_suites()
     keys = [lst.key for lst in LISTS if lists is None or lst.key in lists]
     con = duckdb.connect(str(db_path), read_only=True)
@@ -318,6 +321,9 @@ def validate_warehouse(
         for key in keys:
             failures += suite_failures(con, key, suites[key], period_month)
         failures += cross_month_failures(con, period_month, keys)
+        failures += coverage_mismatches(con, period_month, keys)
+        if lists is None:
+            failures += statistics_failures(con, period_month)
     finally:
         con.close()
     return sorted(failures, key=failure_place)

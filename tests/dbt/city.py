@@ -3,8 +3,9 @@
 Three counties (蛟河市 A, 桦甸市 B, 舒兰市 C) and two development zones (高新区 Z1, 经开区
 Z2) report for October 2026 (P) and October 2025 (P−12); 蛟河市 also for July–September
 2026, so that a stalled project can be seen. The other eight submitters of the demo city
-send nothing. Every number is chosen so that the expected indicators, ranks and warnings
-can be worked out by hand in test_scenario.py.
+send nothing, and the project centre has exempted them for October. Every number is chosen
+so that the expected indicators, ranks and warnings can be worked out by hand in
+test_scenario.py.
 """
 
 from __future__ import annotations
@@ -348,4 +349,24 @@ def build_city(raw: Path) -> Path:
             ("经开区", 25000, 24000, 4.2, 6000, 24.0),
         ],
     )
+    # ---------------------------------------------------------------- the project centre
+    # The eight submitters that send nothing are exempted for October, so that the month
+    # can be published and the arena still lists them last (SPEC §4 gate (b)).
+    _exemptions(raw, P, [code for code in DEMO_REGIONS if code not in NAMES])
     return raw
+
+
+# The demo city's regions reference, which this city keeps.
+DEMO_REGIONS = (
+    "220202", "220203", "220204", "220211", "220221", "220281", "220282", "220283", "220284",
+    "220271", "220272", "220273", "220274",
+)  # fmt: skip
+
+
+def _exemptions(raw: Path, month: date, codes: list[str]) -> Path:
+    path = raw / "reference" / "exemptions.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["region_code,period_month,reason"]
+    lines += [f"{code},{month:%Y-%m},情景测试：本月不报送" for code in codes]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -1,6 +1,8 @@
--- The data-quality failures of the submissions in force, from the four places they are
--- found: the expectation suites and cross-month checks, the cells that could not be read,
--- the files that were refused, and the project-identity conflicts.
+-- The data-quality failures of the submissions in force, from the six places they are
+-- found: the expectation suites and SQL checks (quality.dq_failures), the cells that could
+-- not be read, the files that were refused, the project-identity conflicts, the figures a
+-- project's own list left empty and the library took from another list, and the
+-- submissions missing from a month (a submitter's required lists, the bureau's file).
 with
 
 suite_failures as (
@@ -196,6 +198,166 @@ identity_conflicts as (
 
 ),
 
+-- A figure the project's own list left empty, taken from another list of the same
+-- month (int_projects_monthly): a warning at the empty cell of the own list's row.
+{%- set borrowable = [
+    ('total_investment_wan', '总投资', 'total_investment_source_list', 'total_investment_wan'),
+    ('ytd_completed_wan', '1-X月累计完成投资', 'ytd_completed_source_list', 'ytd_completed_wan'),
+    ('planned_start', '计划开工时间', 'planned_start_source_list', 'planned_start_month'),
+    ('actual_start', '实际开工时间', 'actual_start_source_list', 'actual_start_month'),
+    ('stats_entry_month', '入统时间', 'stats_entry_source_list', 'stats_entry_month'),
+] %}
+borrowed as (
+
+    {% for field, header, source_list, column in borrowable -%}
+    select
+        period_month,
+        region_code,
+        primary_list,
+        primary_source_row_id,
+        '{{ field }}' as field,
+        '{{ header }}' as header,
+        {{ source_list }} as source_list,
+        {% if column.endswith('_wan') -%}
+        {{ amount_text(column) }} || '万元'
+        {%- else -%}
+        strftime({{ column }}, '%Y年%-m月')
+        {%- endif %} as value_text
+    from {{ ref('int_projects_monthly') }}
+    where {{ source_list }} <> primary_list
+    {{ 'union all' if not loop.last }}
+    {% endfor %}
+
+),
+
+own_rows as (
+
+    select
+        source_row_id,
+        submission_id,
+        sheet_name,
+        excel_row
+    from {{ ref('int_project_rows_identified') }}
+
+),
+
+sheets as (
+
+    select * from {{ ref('stg_raw__sheets') }}
+
+),
+
+list_titles as (
+
+    select * from {{ ref('project_lists') }}
+
+),
+
+values_from_other_lists as (
+
+    select
+        borrowed.period_month,
+        borrowed.region_code,
+        files.original_path as source_file,
+        own_rows.sheet_name as sheet,
+        own_rows.excel_row,
+        json_extract_string(sheets.field_columns, '$.' || borrowed.field || '.column')
+            as column_letter,
+        borrowed.field,
+        coalesce(
+            json_extract_string(sheets.field_columns, '$.' || borrowed.field || '.header'),
+            borrowed.header
+        ) as header,
+        borrowed.value_text as value,
+        'value_from_other_list' as rule,
+        'warn' as severity,
+        own_list.list_title || '清单未填' || borrowed.header || '，项目库采用了同月'
+        || source_list.list_title || '清单填报的' || borrowed.value_text || '；请在'
+        || own_list.list_title || '清单中填写' as hint,
+        borrowed.primary_list as list_key,
+        own_rows.submission_id,
+        'other_list' as failure_source
+    from borrowed
+    inner join own_rows
+        on borrowed.primary_source_row_id = own_rows.source_row_id
+    inner join files
+        on own_rows.submission_id = files.submission_id
+    left join sheets
+        on
+            own_rows.submission_id = sheets.submission_id
+            and own_rows.sheet_name = sheets.sheet_name
+    inner join list_titles as own_list
+        on borrowed.primary_list = own_list.list_key
+    inner join list_titles as source_list
+        on borrowed.source_list = source_list.list_key
+
+),
+
+completeness as (
+
+    select * from {{ ref('int_submission_completeness') }}
+
+),
+
+-- A submitter whose month lacks a required list, with no exemption: the month cannot be
+-- published (SPEC §4 gate (b)), and its county report says what is missing.
+missing_submissions as (
+
+    select
+        completeness.period_month,
+        completeness.region_code,
+        strftime(completeness.period_month, '%Y-%m') || '/' as source_file,
+        cast(null as varchar) as sheet,
+        cast(null as integer) as excel_row,
+        cast(null as varchar) as column_letter,
+        cast(null as varchar) as field,
+        cast(null as varchar) as header,
+        completeness.missing_list_titles as value,
+        'missing_submission' as rule,
+        'error' as severity,
+        case
+            when completeness.has_monthly_workbook
+                then
+                    '本月报表缺少' || completeness.missing_list_titles
+                    || '清单，请补报；确实没有项目的，请报送只有表头的空表'
+            else
+                '本月未收到贵单位的月度报表（须包括' || completeness.missing_list_titles
+                || '清单），请按统一模板报送；确实无法报送的，请向市项目中心说明，登记豁免后不影响本月发布'
+        end as hint,
+        cast(null as varchar) as list_key,
+        cast(null as varchar) as submission_id,
+        'completeness' as failure_source
+    from completeness
+    where not completeness.is_complete
+
+),
+
+-- The statistics bureau's file of a month is missing: the project centre's to obtain.
+missing_statistics as (
+
+    select distinct
+        period_month,
+        cast(null as varchar) as region_code,
+        strftime(period_month, '%Y-%m') || '/统计局_固定资产投资.xlsx' as source_file,
+        cast(null as varchar) as sheet,
+        cast(null as integer) as excel_row,
+        cast(null as varchar) as column_letter,
+        cast(null as varchar) as field,
+        cast(null as varchar) as header,
+        cast(null as varchar) as value,
+        'missing_statistics_file' as rule,
+        'error' as severity,
+        '本月统计局固定资产投资数据文件未收到，请向市统计局索取后放入 raw/'
+        || strftime(period_month, '%Y-%m')
+        || '/；确实无法取得的，在 reference/exemptions.csv 中登记豁免（region_code 填“统计局”）' as hint,
+        cast(null as varchar) as list_key,
+        cast(null as varchar) as submission_id,
+        'completeness' as failure_source
+    from completeness
+    where not is_statistics_complete
+
+),
+
 unioned as (
 
     select * from suite_failures
@@ -205,6 +367,12 @@ unioned as (
     select * from refused_files
     union all by name
     select * from identity_conflicts
+    union all by name
+    select * from values_from_other_lists
+    union all by name
+    select * from missing_submissions
+    union all by name
+    select * from missing_statistics
 
 )
 

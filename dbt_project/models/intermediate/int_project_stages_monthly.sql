@@ -1,8 +1,12 @@
 -- The lifecycle stage (二(十): 招商落地→前期审批→开工建设→入库纳统→竣工验收→投产达效) of
 -- every project in every month, as of the end of that month. A project on a list is
--- placed by what the list says; a project that was on the 在建 list earlier this year and
--- is on no list now — while its submitter did send a 在建 list — has been completed (竣工),
--- and counts as 投产达效 when its last 目标任务 promised 投产. See seeds/lifecycle_stages.csv.
+-- placed by what the list says. 竣工 needs evidence: an actual completion month, or a
+-- 状态说明 / 备注 saying it was completed — on the project's row this month, or on its
+-- last row this year if it has left the lists since; it counts as 投产达效 when the
+-- evidence or its last 目标任务 says 投产. A project that was on the 在建 list this year and
+-- is on no list now without such evidence is 待核实 (to be verified), with the reason: its
+-- county sent no 在建 list this month (nothing, or a refused file), or the project left
+-- the list unexplained. See seeds/lifecycle_stages.csv.
 with
 
 year_to_date as (
@@ -38,6 +42,10 @@ listed as (
         projects_monthly.total_investment_wan,
         projects_monthly.ytd_completed_wan,
         case
+            when projects_monthly.completion_evidence is not null
+                then {{ completed_stage(
+                    'projects_monthly.completion_evidence', 'projects_monthly.target_task'
+                ) }}
             when
                 projects_monthly.is_started
                 or projects_monthly.listed_under_construction
@@ -49,6 +57,8 @@ listed as (
                 then '前期审批'
             else coalesce(project_stages.lifecycle_stage, '招商落地')
         end as lifecycle_stage,
+        projects_monthly.completion_evidence,
+        cast(null as varchar) as stage_note,
         true as is_listed
     from projects_monthly
     left join project_stages
@@ -56,7 +66,7 @@ listed as (
 
 ),
 
-completed as (
+left_the_lists as (
 
     select
         year_to_date.project_key,
@@ -65,9 +75,19 @@ completed as (
         year_to_date.total_investment_wan,
         cast(null as double) as ytd_completed_wan,
         case
-            when coalesce(contains(year_to_date.last_target_task, '投产'), false) then '投产达效'
-            else '竣工验收'
+            when year_to_date.completion_evidence is not null
+                then {{ completed_stage(
+                    'year_to_date.completion_evidence', 'year_to_date.last_target_task'
+                ) }}
+            else '待核实'
         end as lifecycle_stage,
+        year_to_date.completion_evidence,
+        case
+            when year_to_date.completion_evidence is not null then null
+            when not region_months.has_under_construction_list
+                then '所在地区本月未报送在建项目清单（未报送或报表被拒收）'
+            else '已不在在建项目清单上，未填报实际竣工时间或竣工、退出说明'
+        end as stage_note,
         false as is_listed
     from year_to_date
     inner join region_months
@@ -77,7 +97,6 @@ completed as (
     where
         not year_to_date.is_listed_in_month
         and year_to_date.was_listed_under_construction
-        and region_months.has_under_construction_list
 
 ),
 
@@ -85,7 +104,7 @@ final as (
 
     select * from listed
     union all
-    select * from completed
+    select * from left_the_lists
 
 )
 

@@ -1,7 +1,10 @@
 -- One row per project and reporting month in which the project is on at least one of the
 -- five lists (monthly workbooks; the weekly returns feed fct_unstated_weekly). A field
 -- reported on several lists is taken from the list closest to the work on site:
--- 在建 (uc) > 已开工未入统 (un) > 专项债 (sb) > 明年拟开工 (pl) > 重大谋划 (mp).
+-- 在建 (uc) > 已开工未入统 (un) > 专项债 (sb) > 明年拟开工 (pl) > 重大谋划 (mp)
+-- (macros/project_lists.sql). The project's own list is the first of these it is on; an
+-- investment or month figure taken from another list says so (*_source_list), and the
+-- county's report warns (int_dq_failures_unioned, rule value_from_other_list).
 -- A project twice on one list keeps its first row (int_project_identity_conflicts reports
 -- the duplicate).
 with
@@ -89,6 +92,16 @@ joined as (
         pl.project_key is not null as listed_planned_next_year,
         mp.project_key is not null as listed_major_planning,
         project_months.list_count,
+        case
+            when uc.project_key is not null then 'under_construction'
+            when un.project_key is not null then 'unstated'
+            when sb.project_key is not null then 'special_bonds'
+            when pl.project_key is not null then 'planned_next_year'
+            else 'major_planning'
+        end as primary_list,
+        coalesce(
+            uc.source_row_id, un.source_row_id, sb.source_row_id, pl.source_row_id, mp.source_row_id
+        ) as primary_source_row_id,
 
         ---------- project
         coalesce(
@@ -125,34 +138,35 @@ joined as (
         coalesce(uc.funding_sources, pl.funding_sources, mp.funding_sources) as funding_sources,
         mp.planning_stage,
         un.unstated_reason,
+        uc.status_note,
+        uc.remarks,
 
         ---------- investment (万元)
-        coalesce(
-            uc.total_investment_wan,
-            un.total_investment_wan,
-            sb.total_investment_wan,
-            pl.total_investment_wan,
-            mp.total_investment_wan
-        ) as total_investment_wan,
+        {{ first_reported('total_investment_wan', ['uc', 'un', 'sb', 'pl', 'mp']) }}
+            as total_investment_wan,
+        {{ reported_on('total_investment_wan', ['uc', 'un', 'sb', 'pl', 'mp']) }}
+            as total_investment_source_list,
         uc.annual_plan_wan,
-        coalesce(uc.ytd_completed_wan, un.ytd_completed_wan) as ytd_completed_wan,
+        {{ first_reported('ytd_completed_wan', ['uc', 'un']) }} as ytd_completed_wan,
+        {{ reported_on('ytd_completed_wan', ['uc', 'un']) }} as ytd_completed_source_list,
         uc.central_budget_wan,
         uc.special_bond_funding_wan,
 
         ---------- months
-        coalesce(
-            uc.planned_start_month,
-            sb.planned_start_month,
-            pl.planned_start_month,
-            mp.planned_start_month
-        ) as planned_start_month,
-        coalesce(uc.actual_start_month, un.actual_start_month, sb.actual_start_month)
-            as actual_start_month,
+        {{ first_reported('planned_start_month', ['uc', 'sb', 'pl', 'mp']) }}
+            as planned_start_month,
+        {{ reported_on('planned_start_month', ['uc', 'sb', 'pl', 'mp']) }}
+            as planned_start_source_list,
+        {{ first_reported('actual_start_month', ['uc', 'un', 'sb']) }} as actual_start_month,
+        {{ reported_on('actual_start_month', ['uc', 'un', 'sb']) }} as actual_start_source_list,
         uc.resume_month,
-        coalesce(
-            uc.planned_completion_month, pl.planned_completion_month, mp.planned_completion_month
-        ) as planned_completion_month,
-        coalesce(uc.stats_entry_month, un.stats_entry_month) as stats_entry_month,
+        {{ first_reported('planned_completion_month', ['uc', 'pl', 'mp']) }}
+            as planned_completion_month,
+        {{ reported_on('planned_completion_month', ['uc', 'pl', 'mp']) }}
+            as planned_completion_source_list,
+        uc.actual_completion_month,
+        {{ first_reported('stats_entry_month', ['uc', 'un']) }} as stats_entry_month,
+        {{ reported_on('stats_entry_month', ['uc', 'un']) }} as stats_entry_source_list,
         un.expected_stats_month,
 
         ---------- flags as reported
@@ -224,6 +238,16 @@ derived as (
         -- report month does not.
         coalesce(actual_start_month <= period_month, listed_under_construction) as is_started,
         reported_in_stats or coalesce(stats_entry_month <= period_month, false) as in_stats,
+        -- 竣工 needs evidence (SPEC §3 funnel): an actual completion month by the report
+        -- month, or a 状态说明 / 备注 saying it was completed.
+        case
+            when actual_completion_month <= period_month
+                then '实际竣工时间' || strftime(actual_completion_month, '%Y年%-m月')
+            when regexp_matches(coalesce(status_note, ''), {{ completion_words() }})
+                then '状态说明：' || status_note
+            when regexp_matches(coalesce(remarks, ''), {{ completion_words() }})
+                then '备注：' || remarks
+        end as completion_evidence,
         -- 序时进度: completion rate against the annual plan (在建 list, plan > 0).
         case
             when listed_under_construction and annual_plan_wan > 0

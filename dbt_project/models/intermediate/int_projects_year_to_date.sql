@@ -33,6 +33,7 @@ cumulative as (
         last_value(actual_start_month ignore nulls) over year_so_far
             as actual_start_month,
         last_value(target_task ignore nulls) over year_so_far as last_target_task,
+        last_value(completion_evidence ignore nulls) over year_so_far as completion_evidence,
         bool_or(is_started) over year_so_far as is_started,
         bool_or(is_continuing) over year_so_far as is_continuing,
         bool_or(is_resumed) over year_so_far as is_resumed,
@@ -90,6 +91,7 @@ as_of_month as (
         cumulative.planned_start_month,
         cumulative.actual_start_month,
         cumulative.last_target_task,
+        cumulative.completion_evidence,
         cumulative.is_started,
         cumulative.is_continuing,
         cumulative.is_resumed,

@@ -37,6 +37,7 @@ renamed as (
         actual_start as actual_start_month,
         resume_month,
         planned_completion as planned_completion_month,
+        actual_completion as actual_completion_month,
         stats_entry_month,
 
         ---------- flags
@@ -44,6 +45,8 @@ renamed as (
         is_three_early,
         is_winter_continuous,
 
+        ---------- notes
+        status_note,
         remarks
 
     from source

@@ -1,6 +1,7 @@
 -- 全生命周期 (二(十)): projects and investment per lifecycle stage, per region and month.
 -- Every region × month × stage has a row (zero when empty), so the funnel always shows
--- six steps; has_submission tells a real zero from a region that sent nothing.
+-- six steps, and the 待核实 row beside them; has_submission tells a real zero from a region
+-- that sent nothing.
 with
 
 stages as (

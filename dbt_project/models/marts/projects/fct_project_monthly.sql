@@ -57,7 +57,16 @@ final as (
         is_special_bond_funded,
         is_ppp,
         is_three_early,
-        is_winter_continuous
+        is_winter_continuous,
+
+        ---------- where a figure was reported: the project's own list, or one it was
+        ---------- borrowed from (macros/project_lists.sql)
+        primary_list,
+        total_investment_source_list,
+        ytd_completed_source_list,
+        planned_start_source_list,
+        actual_start_source_list,
+        stats_entry_source_list
 
     from projects_monthly
 

@@ -1,5 +1,7 @@
 -- 专项债券项目 (二(四)) month by month: bond amounts, 覆盖倍数 and the stress case
 -- (expected revenue −10 %, cost +10 %), against the threshold var bond_coverage_threshold.
+-- 本息覆盖倍数 = 项目收益 / 融资本息: the county's reported ratio and the one its 预期收入 /
+-- 成本 give are both kept; the rules use the lower while they disagree.
 with
 
 bond_projects as (
@@ -13,6 +15,8 @@ coverage as (
 
     select
         *,
+        {{ bond_computed_coverage_ratio('expected_revenue_wan', 'cost_wan') }}
+            as computed_coverage_ratio,
         {{ bond_coverage_ratio('expected_revenue_wan', 'cost_wan', 'reported_coverage_ratio') }}
             as coverage_ratio,
         {{ bond_stress_coverage_ratio(
@@ -43,6 +47,12 @@ final as (
         expected_revenue_wan,
         cost_wan,
         reported_coverage_ratio,
+        computed_coverage_ratio,
+        coalesce(
+            abs(reported_coverage_ratio - computed_coverage_ratio)
+            > {{ var('bond_coverage_tolerance') }},
+            false
+        ) as is_coverage_inconsistent,
         coverage_ratio,
         stress_coverage_ratio,
         coalesce(coverage_ratio < {{ var('bond_coverage_threshold') }}, false)
