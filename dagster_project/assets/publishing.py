@@ -244,7 +244,11 @@ def bulletin(context: dg.AssetExecutionContext, settings: XmkSettings):
             files = write_bulletin(con, status.period_month, paths.out_dir)
         finally:
             con.close()
-    context.log.info(f"bulletin written: {files.xlsx}")
+    context.log.info(
+        f"bulletin written: {files.xlsx}"
+        if files.written
+        else f"bulletin unchanged (same content as published): {files.xlsx}"
+    )
     return dg.MaterializeResult(
         metadata={
             "xlsx": str(files.xlsx),

@@ -30,7 +30,6 @@ _PROJECT_PARTS = (
     "models",
     "macros",
     "seeds",
-    "snapshots",
     "tests",
 )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 def dbt_build_args(*, full_refresh: bool = False, dbt_vars: Mapping | None = None) -> list[str]:
-    """`dbt build`: seeds, models, the snapshot, and every test (contracts, data tests, unit
+    """`dbt build`: seeds, models, and every test (contracts, data tests, unit
     tests) in dependency order. Selection is left to dagster-dbt, which adds --select for
     the assets of the run."""
     args = ["build"]

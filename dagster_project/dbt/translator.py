@@ -11,8 +11,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 class XmkDbtTranslator(DagsterDbtTranslator):
     """Sources keep the raw/<table> keys of the ingestion assets (their meta says so), so
-    the lineage runs raw → staging → intermediate → marts. Models, seeds and the snapshot
-    are keyed [schema, name] — the relation an analyst queries — and grouped by the first
+    the lineage runs raw → staging → intermediate → marts. Models and seeds are keyed
+    [schema, name] — the relation an analyst queries — and grouped by the first
     folder under models/ (staging, intermediate, marts, reports), seeds as reference."""
 
     def __init__(self):
@@ -27,8 +27,6 @@ class XmkDbtTranslator(DagsterDbtTranslator):
         resource_type = dbt_resource_props["resource_type"]
         if resource_type == "seed":
             return "reference"
-        if resource_type == "snapshot":
-            return "snapshots"
         fqn = dbt_resource_props.get("fqn") or []
         # fqn is [project, folder, …, name]: the folder under models/.
         return fqn[1] if len(fqn) > 2 else super().get_group_name(dbt_resource_props)

@@ -14,7 +14,9 @@ Whether the month may be published at all is the gate's decision, not this modul
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
 import re
 from collections import Counter
@@ -125,6 +127,7 @@ class BulletinFiles:
     xlsx: Path
     html: Path
     period_month: date
+    written: bool = True  # False: the month's bulletin already said exactly this
 
 
 # --------------------------------------------------------------------------- content
@@ -1275,10 +1278,35 @@ def write_bulletin(
     con: duckdb.DuckDBPyConnection, period_month: date, out_dir: Path
 ) -> BulletinFiles:
     """Write the month's bulletin (.xlsx and .html) from the marts behind `con`, replacing
-    an earlier one of the same month; each file is replaced whole, never half-written."""
+    an earlier one of the same month; each file is replaced whole, never half-written. A
+    bulletin made from the same content by the same code is left as it is, to the byte
+    (its digest is kept in `.bulletin.json` beside it): a night with nothing new changes
+    nothing that was published."""
     content = bulletin_content(con, period_month)
     xlsx, page = bulletin_paths(out_dir, content.period_month)
+    fingerprint = _fingerprint(content)
+    state = xlsx.parent / BULLETIN_STATE
+    if _already_written(state, fingerprint, (xlsx, page)):
+        return BulletinFiles(xlsx=xlsx, html=page, period_month=content.period_month, written=False)
     xlsx.parent.mkdir(parents=True, exist_ok=True)
     write_bulletin_workbook(xlsx, content)
     _write_atomically(page, render_bulletin_html(content).encode("utf-8"))
+    _write_atomically(state, json.dumps({"fingerprint": fingerprint}).encode("utf-8"))
     return BulletinFiles(xlsx=xlsx, html=page, period_month=content.period_month)
+
+
+BULLETIN_STATE = ".bulletin.json"
+# The code that lays the bulletin out is part of what it is made from.
+_LAYOUT_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def _fingerprint(content: BulletinContent) -> str:
+    return hashlib.sha256(f"{_LAYOUT_DIGEST}\0{content!r}".encode()).hexdigest()
+
+
+def _already_written(state: Path, fingerprint: str, files: Sequence[Path]) -> bool:
+    try:
+        recorded = json.loads(state.read_text(encoding="utf-8")).get("fingerprint")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return recorded == fingerprint and all(f.is_file() for f in files)

@@ -14,13 +14,16 @@ The snapshot holds the analyst-facing schemas (by default `marts`, where the `di
 and `rpt_` tables live), materialised as tables with their Chinese descriptions, a view in
 `main` for each of them so that marts answer to their bare names in any DuckDB client
 (`select * from rpt_arena_monthly`), and `meta.snapshot` / `meta.snapshot_tables`: when it
-was published, the latest `period_month` it holds and the row count of every table. `raw`,
+was published, the latest `period_month` it holds, a digest of its content and the row
+count of every table. When the marts hold exactly what the published copy holds, nothing
+is written: a night with nothing new leaves `published.duckdb` as it was, to the byte. `raw`,
 `staging` and `intermediate` stay in the working warehouse: they carry the counties'
 contact details and are not an interface anyone should build on.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections.abc import Iterable
@@ -44,13 +47,15 @@ class SnapshotInfo:
     published_at: datetime
     latest_period_month: date | None
     row_counts: dict[str, int]  # "marts.rpt_arena_monthly" -> rows
+    written: bool = True  # False: the published copy already held exactly this
 
     def describe(self) -> str:
         latest = self.latest_period_month.strftime("%Y-%m") if self.latest_period_month else "-"
         rows = sum(self.row_counts.values())
+        state = "" if self.written else f" (unchanged since {self.published_at:%Y-%m-%d %H:%M})"
         return (
             f"analysts' snapshot {self.path}: {len(self.row_counts)} tables, {rows} rows, "
-            f"latest period {latest}"
+            f"latest period {latest}{state}"
         )
 
 
@@ -74,13 +79,17 @@ def publish_snapshot(
         raise ValueError(f"schemas to publish must be named and not main or meta: {schemas}")
     published_db.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_copies(published_db)
+    digest = content_digest(warehouse_db, schemas)
+    published = _published(published_db)
+    if published is not None and published.pop("content_digest") == digest:
+        return SnapshotInfo(published_db, **published, written=False)
 
     temp = published_db.with_name(
         f"{published_db.name}{_TEMP_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}"
     )
     published_at = datetime.now(UTC)
     try:
-        row_counts, latest = _write_copy(warehouse_db, temp, schemas, published_at)
+        row_counts, latest = _write_copy(warehouse_db, temp, schemas, published_at, digest)
         # A WAL left beside the old file (someone opened the snapshot read-write) does not
         # match the new file, and DuckDB refuses to open a database whose WAL does not match.
         _unlink(_wal(published_db))
@@ -93,8 +102,68 @@ def publish_snapshot(
     return SnapshotInfo(published_db, published_at, latest, row_counts)
 
 
+def content_digest(warehouse_db: Path, schemas: Iterable[str] = ANALYST_SCHEMAS) -> str:
+    """A digest of what a snapshot of `schemas` would hold: every table's and view's
+    columns, descriptions, row count and an order-free hash of its rows."""
+    schemas = tuple(schemas)
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH {_literal(warehouse_db)} AS wh (READ_ONLY)")
+        digest = hashlib.sha256()
+        for schema, name, comment in _analyst_objects(con, schemas):
+            source = f"wh.{_ident(schema)}.{_ident(name)}"
+            columns = con.execute(
+                """
+                SELECT column_name, data_type, comment FROM duckdb_columns()
+                WHERE database_name = 'wh' AND schema_name = $schema AND table_name = $name
+                ORDER BY column_index
+                """,
+                {"schema": schema, "name": name},
+            ).fetchall()
+            rows = con.execute(f"SELECT count(*), sum(hash(t)) FROM {source} AS t").fetchone()
+            digest.update(repr((schema, name, comment, columns, rows)).encode())
+        return digest.hexdigest()
+    finally:
+        con.close()
+
+
+def _published(published_db: Path) -> dict | None:
+    """What the current published copy says of itself, or None when there is none (or
+    it is from before content digests were recorded, or cannot be read)."""
+    if not published_db.is_file():
+        return None
+    try:
+        con = duckdb.connect(str(published_db), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        found = con.execute(
+            f"SELECT published_at, latest_period_month, content_digest FROM {META_SCHEMA}.snapshot"
+        ).fetchone()
+        counts = con.execute(
+            f"SELECT table_schema, table_name, row_count FROM {META_SCHEMA}.snapshot_tables"
+        ).fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    if found is None:
+        return None
+    published_at, latest, digest = found
+    return {
+        "published_at": published_at,
+        "latest_period_month": latest,
+        "row_counts": {f"{schema}.{name}": rows for schema, name, rows in counts},
+        "content_digest": digest,
+    }
+
+
 def _write_copy(
-    warehouse_db: Path, temp: Path, schemas: tuple[str, ...], published_at: datetime
+    warehouse_db: Path,
+    temp: Path,
+    schemas: tuple[str, ...],
+    published_at: datetime,
+    digest: str,
 ) -> tuple[dict[str, int], date | None]:
     con = duckdb.connect()  # in memory: it only moves rows from one attached file to another
     try:
@@ -117,7 +186,7 @@ def _write_copy(
             for schema, name, _ in objects
         }
         latest = _latest_period(con, schemas)
-        _write_meta(con, published_at, latest, row_counts)
+        _write_meta(con, published_at, latest, row_counts, digest)
 
         con.execute("USE memory")
         con.execute("CHECKPOINT pub")
@@ -197,20 +266,23 @@ def _latest_period(con, schemas: tuple[str, ...]) -> date | None:
     return con.execute(f"SELECT max(p) FROM ({union})").fetchone()[0]
 
 
-def _write_meta(con, published_at: datetime, latest: date | None, row_counts: dict) -> None:
+def _write_meta(
+    con, published_at: datetime, latest: date | None, row_counts: dict, digest: str
+) -> None:
     con.execute(f"CREATE SCHEMA {META_SCHEMA}")
     con.execute(
         f"""
         CREATE TABLE {META_SCHEMA}.snapshot (
             published_at TIMESTAMP WITH TIME ZONE NOT NULL,
             latest_period_month DATE,
-            table_count INTEGER NOT NULL
+            table_count INTEGER NOT NULL,
+            content_digest VARCHAR NOT NULL
         )
         """
     )
     con.execute(
-        f"INSERT INTO {META_SCHEMA}.snapshot VALUES (?, ?, ?)",
-        [published_at, latest, len(row_counts)],
+        f"INSERT INTO {META_SCHEMA}.snapshot VALUES (?, ?, ?, ?)",
+        [published_at, latest, len(row_counts), digest],
     )
     con.execute(
         f"""

@@ -1,5 +1,6 @@
-"""A re-submission after a nightly run: the next run supersedes the earlier figures and the
-project library's history (dim_project_history, a dbt snapshot) records what changed."""
+"""A re-submission after a nightly run: the next run supersedes the earlier figures, and the
+project library's history (dim_project_history) follows the report months — the same
+whether the warehouse was built run by run or rebuilt from raw/ alone."""
 
 from __future__ import annotations
 
@@ -37,39 +38,40 @@ def test_resubmission_after_a_run_supersedes_the_earlier_figures(corrected):
     assert row["total_investment_wan"] == 16000
 
 
-def test_history_keeps_the_old_version_and_names_what_changed(corrected):
-    versions = corrected.rows(
-        """select version_number, total_investment_wan, is_current, valid_to is null as open,
-                  changed_attributes, observed_period_month
-           from marts.dim_project_history where project_key = ? order by version_number""",
-        CODE["Z1a"],
-    )
-    assert versions == [
-        {
-            "version_number": 1,
-            "total_investment_wan": 15000,
-            "is_current": False,
-            "open": False,
-            "changed_attributes": "",
-            "observed_period_month": P,
-        },
-        {
-            "version_number": 2,
-            "total_investment_wan": 16000,
-            "is_current": True,
-            "open": True,
-            "changed_attributes": "total_investment_wan",
-            "observed_period_month": P,
-        },
+HISTORY = """
+    select version_number, valid_from, valid_to, is_current, changed_attributes,
+           construction_type, total_investment_wan, lifecycle_stage
+    from marts.dim_project_history where project_key = ? order by version_number
+"""
+
+
+def test_history_follows_the_report_months_and_a_correction_replaces_its_month(corrected):
+    versions = corrected.rows(HISTORY, CODE["Z1a"])
+    assert [(v["version_number"], v["valid_from"], v["valid_to"]) for v in versions] == [
+        (1, date(2025, 10, 1), date(2025, 11, 1)),
+        (2, date(2025, 11, 1), date(2026, 10, 1)),
+        (3, date(2026, 10, 1), None),
     ]
-
-
-def test_history_of_an_unchanged_project_has_one_version(corrected):
-    versions = corrected.rows(
-        "select version_number from marts.dim_project_history where project_key = ?",
-        CODE["A1"],
+    first, gone, current = versions
+    assert (first["construction_type"], first["total_investment_wan"]) == ("新建", 15000)
+    assert first["lifecycle_stage"] == "入库纳统"
+    # 高新区 sent nothing after October 2025: the project is not taken as completed.
+    assert (gone["changed_attributes"], gone["lifecycle_stage"]) == ("lifecycle_stage", "待核实")
+    # October 2026 as corrected: the superseded 15000 is not a version of its own.
+    assert (current["total_investment_wan"], current["is_current"]) == (16000, True)
+    assert current["changed_attributes"] == (
+        "construction_type, lifecycle_stage, total_investment_wan"
     )
-    assert versions == [{"version_number": 1}]
+
+
+def test_a_rebuild_from_raw_alone_gives_the_same_history(corrected, tmp_path):
+    root = corrected.db.parent.parent
+    rebuilt = tmp_path / "warehouse"
+    assert run_nightly_quietly(root / "raw", rebuilt, tmp_path / "out") == 0
+    every_version = "select * from marts.dim_project_history order by version_key"
+    assert Warehouse(rebuilt / "warehouse.duckdb").rows(every_version) == corrected.rows(
+        every_version
+    )
 
 
 def test_what_the_resubmission_does_not_touch_is_unchanged_to_the_last_bit(corrected, wh):

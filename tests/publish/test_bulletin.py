@@ -93,6 +93,23 @@ def test_the_bulletin_is_an_xlsx_and_an_html_page_in_the_months_folder(bulletin)
     assert bulletin.period_month == OCTOBER
 
 
+def test_the_same_marts_leave_the_published_bulletin_as_it_was(warehouse, tmp_path):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        first = write_bulletin(con, OCTOBER, tmp_path)
+        files = (first.xlsx, first.html)
+        before = [(f.read_bytes(), f.stat().st_mtime_ns) for f in files]
+        again = write_bulletin(con, OCTOBER, tmp_path)
+        assert [(f.read_bytes(), f.stat().st_mtime_ns) for f in files] == before
+        assert first.written and not again.written
+        # A bulletin someone deleted is written again.
+        first.html.unlink()
+        assert write_bulletin(con, OCTOBER, tmp_path).written
+        assert first.html.read_bytes() == before[1][0]
+    finally:
+        con.close()
+
+
 def test_the_page_is_self_contained_with_no_external_address(bulletin):
     page = bulletin.html.read_text(encoding="utf-8")
     assert '<meta charset="utf-8">' in page

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from dagster_project.publish import snapshot
-from dagster_project.publish.snapshot import publish_snapshot
+from dagster_project.publish.snapshot import content_digest, publish_snapshot
 from dagster_project.settings import REPO_ROOT
 from tests.publish.crafted_warehouse import (
     NEW,
@@ -130,7 +130,7 @@ def test_snapshot_holds_the_marts_with_their_descriptions_and_bare_names(warehou
             "SELECT region_name FROM dim_region WHERE region_code = '220281'"
         ).fetchall() == [("蛟河市",)]
         assert con.execute("SELECT * FROM meta.snapshot").fetchall() == [
-            (info.published_at, OLD.latest_period, 3)
+            (info.published_at, OLD.latest_period, 3, content_digest(old))
         ]
         assert con.execute(
             "SELECT table_schema || '.' || table_name, row_count FROM meta.snapshot_tables"
@@ -138,6 +138,33 @@ def test_snapshot_holds_the_marts_with_their_descriptions_and_bare_names(warehou
     finally:
         con.close()
     assert _leftovers(published.parent) == []
+
+
+def test_publishing_the_same_marts_again_leaves_the_snapshot_as_it_was(warehouses, published):
+    old, new = warehouses
+    first = publish_snapshot(old, published)
+    before = (published.read_bytes(), published.stat().st_mtime_ns)
+
+    again = publish_snapshot(old, published)
+
+    assert (published.read_bytes(), published.stat().st_mtime_ns) == before
+    assert not again.written
+    assert (again.published_at, again.row_counts) == (first.published_at, first.row_counts)
+    assert "unchanged since" in again.describe()
+    # Different marts are published.
+    third = publish_snapshot(new, published)
+    assert third.written and read_state(published) == expected_state(NEW)
+
+
+def test_the_content_digest_sees_one_changed_value(warehouses):
+    old, _new = warehouses
+    digest = content_digest(old)
+    con = duckdb.connect(str(old))
+    try:
+        con.execute("UPDATE marts.dim_region SET region_name = '蛟河' WHERE region_code = '220281'")
+    finally:
+        con.close()
+    assert content_digest(old) != digest
 
 
 def test_analyst_session_open_during_publication_neither_blocks_it_nor_sees_a_mix(

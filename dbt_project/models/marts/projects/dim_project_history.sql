@@ -1,5 +1,9 @@
--- The project library's history (滚动): one row per project and version, read from the
--- snapshot, with the attributes that changed from the previous version.
+-- The project library's history (滚动, SCD2): one row per project and version. A version
+-- begins in the report month whose attributes differ from the month before and lasts
+-- until the next one (valid_to, exclusive). Validity follows the report months and the
+-- receipts that brought them, never the time of a build: a rebuild from raw/ alone, or
+-- several months loaded in one night, give the same versions. A correction of a month
+-- replaces what that month said (the superseded file stays in raw.manifest).
 {%- set attributes = [
     'project_code', 'region_code', 'project_name', 'project_owner', 'sector',
     'construction_type', 'responsible_person', 'library_level', 'library_type',
@@ -9,9 +13,9 @@
 ] %}
 with
 
-snapshot as (
+attributes_monthly as (
 
-    select * from {{ ref('project_attributes_snapshot') }}
+    select * from {{ ref('int_project_attributes_monthly') }}
 
 ),
 
@@ -19,20 +23,31 @@ compared as (
 
     select
         *,
-        row_number() over (partition by project_key order by dbt_valid_from) as version_number,
+        lag(period_month) over months as previous_month,
         concat_ws(
             ', ',
             {%- for column in attributes %}
             case
                 when
-                    lag(dbt_scd_id) over versions is not null
-                    and {{ column }} is distinct from lag({{ column }}) over versions
+                    lag(period_month) over months is not null
+                    and {{ column }} is distinct from lag({{ column }}) over months
                     then '{{ column }}'
             end{{ ',' if not loop.last }}
             {%- endfor %}
         ) as changed_attributes
-    from snapshot
-    window versions as (partition by project_key order by dbt_valid_from)
+    from attributes_monthly
+    window months as (partition by project_key order by period_month)
+
+),
+
+versions as (
+
+    select
+        *,
+        row_number() over (partition by project_key order by period_month) as version_number,
+        lead(period_month) over (partition by project_key order by period_month) as valid_to
+    from compared
+    where previous_month is null or changed_attributes <> ''
 
 ),
 
@@ -40,14 +55,14 @@ final as (
 
     select
         ---------- ids
-        dbt_scd_id as version_key,
+        project_key || '@' || strftime(period_month, '%Y-%m') as version_key,
         project_key,
         version_number,
 
-        ---------- validity
-        dbt_valid_from as valid_from,
-        dbt_valid_to as valid_to,
-        dbt_valid_to is null as is_current,
+        ---------- validity (report months)
+        period_month as valid_from,
+        valid_to,
+        valid_to is null as is_current,
         changed_attributes,
 
         ---------- attributes of the version
@@ -59,7 +74,7 @@ final as (
         last_period_month as observed_period_month,
         source_received_at
 
-    from compared
+    from versions
 
 )
 
