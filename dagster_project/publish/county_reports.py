@@ -87,7 +87,13 @@ WARN_FILL = "FFFFFF00"
 ERROR_ROW_FILL = "FFFFE4E4"
 WARN_ROW_FILL = "FFFFFBD6"
 
-_PROBLEMS = {UNREADABLE_CELL: "内容无法识别", REJECTED_FILE: "文件未被接收"}
+_PROBLEMS = {
+    UNREADABLE_CELL: "内容无法识别",
+    REJECTED_FILE: "文件未被接收",
+    "missing_submission": "未报送或缺少必报清单",
+    "value_from_other_list": "数值取自其他清单",
+    "coverage_ratio_mismatch": "覆盖倍数与预期收入、成本不符",
+}
 # A spreadsheet reads text starting with these as a formula (or, for tab and CR, as the
 # start of one once pasted into a cell).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
