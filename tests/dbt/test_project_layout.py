@@ -86,3 +86,14 @@ def test_dagster_keys_follow_schemas_and_groups_follow_folders(dbt_manifest):
     deps = {dep for key in keys for dep in dbt_warehouse.asset_deps[key]}
     assert dg.AssetKey(["raw", "under_construction"]) in deps
     assert dg.AssetKey(["raw", "effective_submission_lists"]) in deps
+
+
+def test_the_lists_seed_is_the_contracts_six_lists():
+    import csv
+
+    from dagster_project.contract import LISTS
+    from dagster_project.settings import DBT_PROJECT_DIR
+
+    with (DBT_PROJECT_DIR / "seeds" / "project_lists.csv").open(encoding="utf-8") as f:
+        seeded = [tuple(row.values()) for row in csv.DictReader(f)]
+    assert seeded == [(lst.key, lst.title, lst.clause, lst.cadence) for lst in LISTS]
