@@ -354,3 +354,18 @@ def test_a_night_with_nothing_new_leaves_the_bulletin_and_the_snapshot_as_they_w
         "published.duckdb",
     }
     assert after == before
+
+
+def test_the_clerks_and_analysts_commands_work_by_path_in_a_minimal_environment(nights):
+    root = nights["root"]
+    checked = xmk(root, "validate", "raw/2026-10/229902_江北区.xlsx", "--out", "selfcheck")
+    assert checked.returncode == 1  # the first October workbook has its 待定 plan
+    assert "江北区, 2026年10月" in checked.stdout and "1 项错误" in checked.stdout
+    report = root / "selfcheck" / "reports" / "2026-10" / f"{city.JIANGBEI}_江北区"
+    assert any(report.glob("数据质量报告_*.xlsx"))
+
+    answered = xmk(root, "sql", "select count(*) as n from dim_region", "--format", "csv")
+    assert (answered.returncode, answered.stdout.split()) == (0, ["n", "5"])
+
+    written = xmk(root, "template", "--out", "blank.xlsx")
+    assert written.returncode == 0 and (root / "blank.xlsx").is_file()
