@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import functools
 import json
-import multiprocessing
 import os
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,12 +30,11 @@ import pyarrow as pa
 from dagster_project.ingest.discover import Candidate, discover
 from dagster_project.ingest.reference import load_exemptions, load_reference, load_regions
 from dagster_project.ingest.schema import TABLES, arrow_schema, create_all
+from dagster_project.ingest.workers import parse_in_workers
 from dagster_project.parse.submission import ParsedFile, parse_file, sha256
 from dagster_project.parse.submitter import RegionIndex
 
 PARSER_VERSION = "2"
-# Below this many new files, parsing in worker processes costs more than it saves.
-_PARALLEL_FROM = 8
 # Files a worker parses and converts in one task.
 _GROUP = 16
 # Submissions per transaction (whole groups).
@@ -174,29 +171,39 @@ class PreparedGroup:
 
 
 def _prepare_all(todo, regions, reference_version, jobs) -> Iterator[PreparedGroup]:
+    """Parse the files in worker processes (unless asked for one job): a file that kills
+    its worker, or takes more memory than a worker may, is refused alone
+    (ingest/workers.py)."""
     jobs = jobs or os.cpu_count() or 1
     cands = [c for c, _sid in todo]
     groups = [cands[i : i + _GROUP] for i in range(0, len(cands), _GROUP)]
-    if len(todo) < _PARALLEL_FROM or jobs == 1:
+    if jobs == 1:
         index = RegionIndex(regions)
         for group in groups:
             yield prepare_group(group, index, reference_version)
         return
+
+    def refuse(cand: Candidate, reason: str) -> PreparedGroup:
+        data = cand.path.read_bytes()
+        parsed = ParsedFile(
+            sha256(data), cand.path.name, cand.kind or "misplaced", "rejected", reason
+        )
+        return lay_out([(cand, parsed)], reference_version)
+
     done = 0
     try:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            jobs, mp_context=ctx, initializer=_init_worker, initargs=(regions, reference_version)
-        ) as pool:
-            for prepared in pool.map(_prepare_in_worker, groups):
-                yield prepared
-                done += 1
+        for prepared in parse_in_workers(
+            groups, _prepare_in_worker, _init_worker, (regions, reference_version), jobs, refuse
+        ):
+            done += len(prepared.files)
+            yield prepared
     except BrokenProcessPool:
         # Workers cannot start from every host process (a script read from standard
         # input, say); parsing here is slower and gives the same result.
         index = RegionIndex(regions)
-        for group in groups[done:]:
-            yield prepare_group(group, index, reference_version)
+        rest = cands[done:]
+        for i in range(0, len(rest), _GROUP):
+            yield prepare_group(rest[i : i + _GROUP], index, reference_version)
 
 
 _WORKER: tuple[RegionIndex, str] | None = None
@@ -216,9 +223,13 @@ def prepare_group(
     group: list[Candidate], index: RegionIndex, reference_version: str
 ) -> PreparedGroup:
     """Parse the files of a group and lay their rows out as the raw tables."""
+    return lay_out([(cand, _parse(cand, index)) for cand in group], reference_version)
+
+
+def lay_out(parsed_files: list[tuple[Candidate, ParsedFile]], reference_version: str):
+    """Parsed files as the rows of every raw table, ready to insert."""
     files, rows, segments = [], {}, {}
-    for cand in group:
-        parsed = _parse(cand, index)
+    for cand, parsed in parsed_files:
         for table, table_rows in _rows_by_table(cand, parsed, reference_version).items():
             rows.setdefault(table, []).extend(table_rows)
         for table, segment in _list_segments(cand, parsed):

@@ -63,9 +63,17 @@ def read_grids(name: str, data: bytes, facts: FileFacts) -> list[Grid]:
         for meta in book.sheets_metadata:
             if meta.typ != calamine.SheetTypeEnum.WorkSheet:
                 continue
-            sheet = book.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=False)
-            merged = sheet.merged_cell_ranges or []
+            try:
+                sheet = book.get_sheet_by_name(meta.name)
+                rows = sheet.to_python(skip_empty_area=False)
+                merged = sheet.merged_cell_ranges or []
+            except calamine.CalamineError as exc:
+                # A cell the reader cannot take (<v>abc</v> in a number cell, a part longer
+                # than the zip says): the file is refused, never the night.
+                raise FileRejected(
+                    f"工作表“{meta.name}”无法读取（文件内容已损坏或不是Excel写出的格式）：{exc}，"
+                    f"请用Excel或WPS打开后另存为.xlsx再报送 [unreadable sheet: {exc}]"
+                ) from exc
             grids.append(
                 Grid(
                     meta.name,

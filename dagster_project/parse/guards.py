@@ -78,8 +78,12 @@ class Limits:
     max_zip_entries: int = 2000
     max_uncompressed_bytes: int = 500 * 2**20  # sum of entry sizes
     max_entry_ratio: float = 200.0  # uncompressed/compressed for one entry > 1 MB
-    max_rows: int = 200_000  # per sheet, from <dimension> or counted
+    max_rows: int = 200_000  # per sheet: the largest of <dimension>, rows and cell references
     max_cols: int = 200
+    # The grid a reader allocates for a sheet spans its largest row × its largest column,
+    # whatever lies between: one cell at XFD1048576 is 17 billion cells. 4 million cells is
+    # about 130 MB in calamine, and twenty times the largest real list seen.
+    max_cells: int = 4_000_000
 
 
 # --------------------------------------------------------------------------- reasons
@@ -595,6 +599,12 @@ def _inspect_zip(ext: str, expected: str, data: bytes, limits: Limits) -> FileFa
                     "请删除空列和无关数据后重新报送",
                     "too many columns in sheet",
                 )
+            if scan.rows * scan.cols > limits.max_cells:
+                raise _reject(
+                    f"工作表“{sheet_name}”的单元格范围过大（{scan.rows}行×{scan.cols}列），"
+                    "可能含有远离数据区的单元格，请删除空行空列和无关数据后重新保存报送",
+                    "sheet grid too large",
+                )
             if scan.uncached:
                 uncached[sheet_name] = frozenset(scan.uncached)
 
@@ -640,6 +650,8 @@ class _SheetScan:
 
 
 _REF = re.compile(rb"\$?([A-Za-z]{1,3})\$?(\d+)")
+# A cell's position as Excel writes it: <c r="AB12" …>.
+_CELL_REFS = re.compile(rb' r="([A-Z]{1,3})(\d{1,9})"')
 _ROOT = re.compile(rb"<(?:([A-Za-z_][\w.\-]*):)?worksheet[\s>/]")
 _TAG_DELIMS = b" \t\r\n>/"
 
@@ -737,13 +749,14 @@ def _scan_sheet(part: str, raw: bytes) -> _SheetScan:
         if r is None or not r.strip().isdigit():
             return _scan_sheet_parsed(part, raw)
         scan.rows = max(scan.rows, int(r))
-    if dim_cols is not None and (dim_cols > 1 or scan.rows <= 1):
-        scan.cols = dim_cols
-    else:  # no usable <dimension>: take the widest cell reference
-        letters = set(
-            re.findall(rb"<" + re.escape(p) + rb"c\s[^>]*?\br\s*=\s*[\"']([A-Z]{1,3})\d", raw)
-        )
-        scan.cols = max((_col_number(c) for c in letters), default=0)
+    scan.cols = dim_cols or 0
+    # The grid a reader allocates reaches the farthest cell, whatever <dimension> says.
+    refs = _CELL_REFS.findall(raw)
+    if len(refs) != raw.count(b"<" + p + b"c ") + raw.count(b"<" + p + b"c>"):
+        return _scan_sheet_parsed(part, raw)  # a cell without r="A1", or written otherwise
+    if refs:
+        scan.rows = max(scan.rows, max(map(int, {row for _, row in refs})))
+        scan.cols = max(scan.cols, max(map(_col_number, {col for col, _ in refs})))
 
     # Formulas: each <f> must directly follow the start tag of its <c>.
     cell_end = b"</" + p + b"c>"
@@ -777,7 +790,7 @@ def _scan_sheet_parsed(part: str, raw: bytes) -> _SheetScan:
     has_formula = False
     value: str | None = None
     seen_dimension = False
-    max_col = 0
+    max_row = max_col = 0
     try:
         for event, elem in SafeET.iterparse(
             io.BytesIO(raw), events=("start", "end"), forbid_dtd=True
@@ -797,6 +810,7 @@ def _scan_sheet_parsed(part: str, raw: bytes) -> _SheetScan:
                     where = _cell_ref(elem.get("r"))
                     cell_row, cell_col = where if where else (row, col + 1)
                     row, col = cell_row, cell_col
+                    max_row = max(max_row, cell_row)
                     cell_type = elem.get("t")
                     has_formula = False
                     value = None
@@ -819,6 +833,6 @@ def _scan_sheet_parsed(part: str, raw: bytes) -> _SheetScan:
         raise _reject(UNSAFE_XML, f"XML with a DTD in {part}") from exc
     except (ParseError, ValueError) as exc:
         raise _damaged(f"{part} is not well-formed XML: {exc}") from exc
-    scan.rows = max(scan.rows, row)
+    scan.rows = max(scan.rows, row, max_row)
     scan.cols = max(scan.cols, max_col)
     return scan

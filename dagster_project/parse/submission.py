@@ -47,7 +47,8 @@ def sha256(data: bytes) -> str:
 
 
 def parse_file(file_name: str, data: bytes, kind: str, regions: RegionIndex) -> ParsedFile:
-    """Never raises for a bad file: a refused file comes back with status "rejected"."""
+    """Never raises for a bad file: a refused file comes back with status "rejected" and
+    the reason — whatever went wrong inside the readers, one file never stops the others."""
     parsed = ParsedFile(sha256(data), file_name, kind)
     try:
         facts = inspect_file(file_name, data)
@@ -65,6 +66,12 @@ def parse_file(file_name: str, data: bytes, kind: str, regions: RegionIndex) -> 
             parsed.sheets = sheets
     except FileRejected as exc:
         parsed.status, parsed.reason, parsed.sheets = "rejected", str(exc), []
+    except Exception as exc:  # a reader's or parser's own failure on one file
+        parsed.status, parsed.sheets = "rejected", []
+        parsed.reason = (
+            "文件无法读取（读取时出错），请用Excel或WPS打开后另存为.xlsx再报送 "
+            f"[{type(exc).__name__}: {str(exc)[:300]}]"
+        )
     return parsed
 
 
