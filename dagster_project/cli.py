@@ -57,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     sql = sub.add_parser(
         "sql",
         help="query the analysts' published snapshot (read-only)",
-        description="Read-only SQL on published.duckdb; marts answer to their bare names "
+        description="Read-only SQL on published.duckdb, with no access to other files, the "
+        "network or extensions, and fixed settings; marts answer to their bare names "
         "(select * from rpt_arena_monthly). Exit 0 ok, 1 query error or refused, "
         "2 no published snapshot yet.",
     )
@@ -126,6 +127,7 @@ def _sql(args) -> int:
         NoSnapshotError,
         RefusedQuery,
         connect_snapshot,
+        one_line,
         run_query,
         write_result,
     )
@@ -136,6 +138,9 @@ def _sql(args) -> int:
     except NoSnapshotError as e:
         print(f"xmk sql: {e}", file=sys.stderr)
         return 2
+    except duckdb.Error as e:
+        print(f"xmk sql: {one_line(e)}", file=sys.stderr)
+        return 1
     try:
         result = run_query(con, args.query)
         if result is not None:
@@ -143,7 +148,7 @@ def _sql(args) -> int:
             write_result(result, args.format, sys.stdout)
             sys.stdout.flush()
     except (RefusedQuery, duckdb.Error) as e:
-        print(f"xmk sql: {e}", file=sys.stderr)
+        print(f"xmk sql: {one_line(e)}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # `xmk sql … | head`: the reader has what it wanted.

@@ -1,14 +1,21 @@
 """`xmk sql`: analysts' queries on the published snapshot, read-only, as a table, CSV or JSON.
 
-The snapshot is opened read-only, so DuckDB itself refuses any change to it; statements
-that would write anywhere else (COPY … TO, ATTACH, CREATE TEMP, EXPORT, INSTALL …) are
-refused before they run. Marts answer to their bare names through the snapshot's own views
-(`publish/snapshot.py`).
+The database engine itself decides what a query may do, not this module: the snapshot is
+opened read-only and with DuckDB's own safety settings (`SNAPSHOT_CONFIG`), so DuckDB
+refuses any change to the snapshot, any other file or URL (COPY … TO, EXPORT, ATTACH,
+read_text, read_csv, read_parquet, glob …), any extension beyond the built-in icu, json and
+parquet, and any SET (profiling_output, log_query_path, enable_logging, temp_directory, and
+the safety settings themselves); SET VARIABLE works. Temporary tables and views live in
+memory and go with the session. Marts answer to their bare names through the snapshot's
+own views (`publish/snapshot.py`), and `meta.*` says when the snapshot was published.
+
+The one thing DuckDB still writes is its own: a query too big for memory spills into
+`published.duckdb.tmp/` beside the snapshot, a path no query can choose, removed when the
+session ends.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import unicodedata
@@ -23,10 +30,27 @@ from uuid import UUID
 import duckdb
 
 FORMATS = ("table", "csv", "json")
-# Statements that only read. PRAGMA and CALL run table functions such as pragma_table_info;
-# MULTI is how DuckDB parses PIVOT; SET changes this session only.
-READING_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "PRAGMA", "CALL", "MULTI", "SET"})
-_WITH_RESULT = READING_STATEMENTS - {"SET"}
+# DuckDB 2.0's own settings for an untrusted session ("Securing DuckDB" in its manual).
+SNAPSHOT_CONFIG = {
+    # No file system or network beyond the database file: COPY … TO, EXPORT DATABASE, ATTACH,
+    # read_*()/glob() on any path or URL, INSTALL/LOAD of an extension, persistent secrets,
+    # and scans of Python objects in the caller's frames.
+    "enable_external_access": False,
+    # No extension loaded or downloaded behind a query's back (read_parquet('https://…')
+    # would otherwise reach for httpfs), and none from the community repository.
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+    # Nothing above, nor any other setting, can be SET or RESET in the session. Unlocked, a
+    # query could still SET profiling_output or CALL enable_logging(storage = 'file'): DuckDB
+    # refuses the file, but then fails every later statement on it (and, for the log, aborts
+    # the process on exit).
+    "lock_configuration": True,
+}
+# Whether the last statement's result is data to print (a SET VARIABLE's is only a status).
+# It decides nothing about what runs: refusing is DuckDB's. PRAGMA and CALL run table
+# functions such as pragma_table_info; MULTI is how DuckDB parses PIVOT.
+_WITH_RESULT = frozenset({"SELECT", "EXPLAIN", "PRAGMA", "CALL", "MULTI"})
 _BATCH = 2048
 
 
@@ -35,7 +59,8 @@ class NoSnapshotError(FileNotFoundError):
 
 
 class RefusedQuery(ValueError):
-    """A query `xmk sql` does not run: it would write, or there is nothing to run."""
+    """A query `xmk sql` does not run: it is empty, or DuckDB refused what it asks for (a
+    write, another file, the network, an extension, a setting)."""
 
 
 @dataclass
@@ -48,33 +73,48 @@ def connect_snapshot(published_db: Path) -> duckdb.DuckDBPyConnection:
     published_db = Path(published_db)
     if not published_db.is_file():
         raise NoSnapshotError(f"no published snapshot yet ({published_db}): run `xmk run` first")
-    return duckdb.connect(str(published_db), read_only=True)
+    return duckdb.connect(str(published_db), read_only=True, config=SNAPSHOT_CONFIG)
 
 
 def run_query(con: duckdb.DuckDBPyConnection, query: str) -> QueryResult | None:
-    """Run every statement of `query`; the result of the last one (None when it has none)."""
+    """Run every statement of `query`; the result of the last one (None when it has none).
+
+    What DuckDB refuses under `SNAPSHOT_CONFIG` is raised as RefusedQuery, any other
+    DuckDB error as it is."""
     statements = con.extract_statements(query)
     if not statements:
         raise RefusedQuery("the query is empty")
-    for statement in statements:
-        kind = statement.type.name
-        if kind not in READING_STATEMENTS:
-            raise RefusedQuery(
-                f"read-only: a {kind} statement is refused. The published snapshot is for "
-                "reading (SELECT, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, PIVOT); data changes "
-                "come from raw/ through `xmk run`."
-            )
     try:
         for statement in statements:
             cursor = con.execute(statement)
     except duckdb.Error as e:
-        if "read-only mode" in str(e):
-            raise RefusedQuery(f"read-only: {e}") from e
-        raise
+        reason = _refusal(e)
+        if reason is None:
+            raise
+        raise RefusedQuery(f"{reason}: {one_line(e)}") from e
     if statements[-1].type.name not in _WITH_RESULT or cursor.description is None:
         return None
     columns = _unique([d[0] for d in cursor.description])
     return QueryResult(columns, _fetch(cursor))
+
+
+def one_line(error: BaseException) -> str:
+    """DuckDB's message without the query excerpt and caret it adds on later lines."""
+    first = str(error).strip().split("\n\n", 1)[0]
+    return " ".join(part.strip() for part in first.splitlines() if part.strip())
+
+
+def _refusal(error: duckdb.Error) -> str | None:
+    """Why DuckDB refused, in the analyst's terms; None for an ordinary query error. Only
+    the wording depends on this: DuckDB has already refused."""
+    message = str(error)
+    if isinstance(error, duckdb.PermissionException):
+        return "refused (xmk sql reads the published snapshot and nothing else)"
+    if "the configuration has been locked" in message:
+        return "refused (settings are fixed in xmk sql; SET VARIABLE works)"
+    if "read-only mode" in message:
+        return "read-only (data changes come from raw/ through `xmk run`)"
+    return None
 
 
 def write_result(result: QueryResult, fmt: str, out: TextIO) -> int:
@@ -137,13 +177,52 @@ def _pad(text: str, width: int, right: bool) -> str:
 
 
 def _write_csv(result: QueryResult, out: TextIO) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(result.columns)
+    """CSV that a spreadsheet opens as data. A text cell that Excel, WPS or LibreOffice
+    would run as a formula — one starting with `=`, `+`, `-`, `@`, tab or CR, the rule the
+    xlsx reports follow — is written with a leading single quote (OWASP's defence against
+    CSV injection), so it opens as text: `=HYPERLINK(…)` becomes `'=HYPERLINK(…)`. Numbers
+    are values, not text, and stay as they are (-12.5). Column names are escaped too: a
+    PIVOT names columns after values. The table (for a terminal) and JSON (data, not a
+    spreadsheet) show every value as it is."""
+    # Imported here: the xlsx writers' module pulls in openpyxl, which the other formats do
+    # not need. The rule stays there because that file's bytes are the county reports'
+    # layout digest: moving it would rewrite, and mail again, every county's report.
+    from dagster_project.publish.county_reports import _FORMULA_START
+
+    def cell(value) -> str:
+        if value is None:
+            return ""
+        text = _text(value)
+        if _is_number(value) or not text.startswith(_FORMULA_START):
+            return text
+        return "'" + text
+
+    def line(cells: list[str]) -> str:
+        if cells == [""]:
+            return '""\n'  # one empty field, not an empty line
+        return ",".join(map(_csv_field, cells)) + "\n"
+
+    out.write(line([cell(name) for name in result.columns]))
     n = 0
     for row in result.rows:
-        writer.writerow(["" if v is None else _text(v) for v in row])
+        out.write(line([cell(v) for v in row]))
         n += 1
     return n
+
+
+def _csv_field(text: str) -> str:
+    """RFC 4180 quoting. (csv.writer quotes only the characters of its own line terminator:
+    with "\n" a CR inside a value went out bare, and spreadsheets split the row there.)"""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _is_number(value) -> bool:
+    """A finite number; -inf and nan are words to a spreadsheet, and a bool is not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return False
+    return not isinstance(value, float) or math.isfinite(value)
 
 
 def _write_json(result: QueryResult, out: TextIO) -> int:
