@@ -66,6 +66,32 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.add_argument("--warehouse", help="warehouse folder (env XMK_WAREHOUSE_DIR)")
     sql.set_defaults(func=_sql)
+
+    mail = sub.add_parser(
+        "mail",
+        help="the county reports' mail: what went, what is held, releasing a held one",
+        description="The send log (out/outbox/send_log.jsonl) of the county reports' mail. "
+        "A report whose reply was lost (unknown) or that the server refused for good (5xx) "
+        "is not sent again until released here; the next `xmk run` then sends it.",
+    )
+    mail_sub = mail.add_subparsers(required=True, metavar="ACTION")
+    status = mail_sub.add_parser("status", help="each report's state, held ones first")
+    status.add_argument("--out", help="reports and outbox (env XMK_OUT_DIR, default ./out)")
+    status.add_argument("--all", action="store_true", help="list the sent reports too")
+    status.set_defaults(func=_mail_status)
+    release = mail_sub.add_parser(
+        "release",
+        help="let held reports be sent again by the next run (exit 1 if one cannot be)",
+    )
+    release.add_argument("keys", nargs="*", metavar="KEY", help="report keys, as status shows")
+    release.add_argument(
+        "--all-unknown", action="store_true", help="every report whose reply was lost"
+    )
+    release.add_argument(
+        "--all-held", action="store_true", help="every held report: unknown or refused (5xx)"
+    )
+    release.add_argument("--out", help="reports and outbox (env XMK_OUT_DIR, default ./out)")
+    release.set_defaults(func=_mail_release)
     return p
 
 
@@ -156,6 +182,37 @@ def _sql(args) -> int:
     finally:
         con.close()
     return 0
+
+
+def _mail_status(args) -> int:
+    from dagster_project.publish.mail import send_log_path, status_text
+    from dagster_project.settings import resolve_paths
+
+    _utf8_stdout()
+    print(status_text(send_log_path(resolve_paths(out=args.out).out_dir), args.all))
+    return 0
+
+
+def _mail_release(args) -> int:
+    from dagster_project.publish.mail import release, send_log_path
+    from dagster_project.settings import resolve_paths
+
+    if not args.keys and not args.all_unknown and not args.all_held:
+        print(
+            "xmk mail release: name the reports (KEY …), or give --all-unknown or --all-held",
+            file=sys.stderr,
+        )
+        return 2
+    _utf8_stdout()
+    log_path = send_log_path(resolve_paths(out=args.out).out_dir)
+    result = release(log_path, args.keys, args.all_unknown, args.all_held)
+    for key in result.released:
+        print(f"released {key}: the next `xmk run` sends it")
+    for key, why in result.refused.items():
+        print(f"not released {key}: {why}")
+    if not result.released and not result.refused:
+        print("nothing to release: no report is held")
+    return 1 if result.refused else 0
 
 
 def _utf8_stdout() -> None:

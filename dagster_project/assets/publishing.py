@@ -22,7 +22,13 @@ from dagster_project.assets.marts import dbt_warehouse
 from dagster_project.orchestration.warehouse_lock import warehouse_lock
 from dagster_project.publish.bulletin import write_bulletin
 from dagster_project.publish.county_reports import month_label, write_all_reports
-from dagster_project.publish.mail import SmtpSettings, build_message, deliver
+from dagster_project.publish.mail import (
+    DeliveryReport,
+    SmtpSettings,
+    build_message,
+    deliver,
+    send_log_path,
+)
 from dagster_project.publish.snapshot import publish_snapshot
 from dagster_project.quality.list_rows import latest_report_month
 from dagster_project.resources import XmkSettings
@@ -38,6 +44,13 @@ GATED_REPORTS = [
 
 
 COMPLETENESS_RULES = ("missing_submission", "missing_statistics_file")
+
+COUNTY_REPORTS_KEY = dg.AssetKey(["publish", "county_reports"])
+MAIL_CHECK = "mail_delivered"
+# county_reports' metadata that `xmk run` prints: this run's undelivered mail (a line, or
+# "") and the reports an earlier run left waiting for the operator.
+MAIL_PROBLEM = "mail_problem"
+MAIL_HELD = "mail_held"
 
 
 @dataclass(frozen=True)
@@ -282,12 +295,22 @@ def analyst_snapshot(context: dg.AssetExecutionContext, settings: XmkSettings):
 
 
 @dg.asset(
-    key=dg.AssetKey(["publish", "county_reports"]),
+    key=COUNTY_REPORTS_KEY,
     deps=[DQ_FAILURES_MART],
     group_name=PUBLISH_GROUP,
     kinds={"excel", "html", "email"},
     description="各报送单位当月数据质量报告（xlsx、标注原表、html），邮件或发件箱 "
     "(each submitter's data-quality report for the month, mailed or left in the outbox)",
+    check_specs=[
+        dg.AssetCheckSpec(
+            MAIL_CHECK,
+            asset=COUNTY_REPORTS_KEY,
+            description="Every report mailed in this run was accepted by the SMTP server. "
+            "Fails (WARN) when one was refused for now or could not be sent, which the next "
+            "run retries; (ERROR) when one was refused for good or its reply was lost, which "
+            "waits for `xmk mail release`. Never stops the other publications.",
+        )
+    ],
 )
 def county_reports(context: dg.AssetExecutionContext, settings: XmkSettings):
     paths = settings.paths()
@@ -311,20 +334,52 @@ def county_reports(context: dg.AssetExecutionContext, settings: XmkSettings):
         build_message(by_code[rep.region_code], rep.period_month, rep, sender)
         for rep in run.reports
     ]
-    outbox = paths.out_dir / "outbox"
-    delivery = deliver(messages, smtp, outbox, outbox / "send_log.jsonl")
+    delivery = deliver(messages, smtp, paths.out_dir / "outbox", send_log_path(paths.out_dir))
     for warning in delivery.warnings:
         context.log.warning(warning)
     for failure in run.unattributed:
         context.log.warning(f"failure without a known submitter: {failure.source_file}")
     context.log.info(delivery.summary())
+    names = {code: r["region_name"] for code, r in by_code.items()}
+    problem, held = delivery.problem_line(names), delivery.held_line(names)
+    for line in (problem, held):
+        if line:
+            context.log.warning(line)
     return dg.MaterializeResult(
         metadata={
             "month": str(month),
             "reports": len(run.reports),
             "with_errors": sum(1 for rep in run.reports if rep.errors),
             "delivery": delivery.summary(),
-        }
+            "mail": delivery.counts(),
+            MAIL_PROBLEM: problem or "",
+            MAIL_HELD: held or "",
+        },
+        check_results=[_mail_check(delivery, smtp is not None, problem, held)],
+    )
+
+
+def _mail_check(
+    delivery: DeliveryReport, mailing: bool, problem: str | None, held: str | None
+) -> dg.AssetCheckResult:
+    """Whether this run's mail went; a failed mail never fails the asset (the bulletin
+    and the snapshot must still go out), `xmk run` says it and exits 4."""
+    if not mailing:
+        description = f"no SMTP configured: {len(delivery.written)} reports in the outbox"
+    else:
+        description = problem or "every report mailed in this run was accepted"
+    if held:
+        description += "\n" + held
+    return dg.AssetCheckResult(
+        check_name=MAIL_CHECK,
+        passed=delivery.ok,
+        severity=(
+            dg.AssetCheckSeverity.ERROR
+            if any(f.held for f in delivery.undelivered)
+            else dg.AssetCheckSeverity.WARN
+        ),
+        description=description,
+        metadata=delivery.counts(),
     )
 
 

@@ -1,4 +1,12 @@
-"""`xmk run`: the nightly job in-process, with the definitions the UI shows."""
+"""`xmk run`: the nightly job in-process, with the definitions the UI shows.
+
+Exit codes: 0 all went well; 1 a step failed; 4 a county report's mail did not go in this
+run (refused, failed or reply unknown: the line names the counties); 3 the gate held the
+month back. When several apply, the first in that order wins — a failed step may leave
+anything undone; undelivered mail comes before a blocked gate because a blocked month
+waits for the counties, and they learn what to fix only from their reports — and every
+line is printed whatever the code.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +26,10 @@ from dagster_project.orchestration.dead_runs import (
 )
 from dagster_project.orchestration.warehouse_lock import warehouse_lock
 from dagster_project.settings import Paths, resolve_paths
+
+STEP_FAILED = 1
+GATE_BLOCKED = 3
+MAIL_UNDELIVERED = 4
 
 
 def run_nightly(raw=None, warehouse=None, out=None) -> int:
@@ -66,11 +78,32 @@ def run_nightly(raw=None, warehouse=None, out=None) -> int:
         print(warehouse_summary(paths))
     if gate is not None:
         print(gate.describe())
-    for line in failures:
-        print(line)
-    if failures:
-        return 1
-    return 3 if blocked else 0
+    mail_problem, mail_held = mail_lines(result)
+    for line in (mail_problem, mail_held, *failures):
+        if line:
+            print(line)
+    return exit_code(bool(failures), bool(mail_problem), blocked)
+
+
+def exit_code(step_failed: bool, mail_undelivered: bool, gate_blocked: bool) -> int:
+    if step_failed:
+        return STEP_FAILED
+    if mail_undelivered:
+        return MAIL_UNDELIVERED
+    return GATE_BLOCKED if gate_blocked else 0
+
+
+def mail_lines(result) -> tuple[str | None, str | None]:
+    """What the county reports' step said of its mail: this run's undelivered reports,
+    and those an earlier run left held for the operator (None each when there is none)."""
+    from dagster_project.assets.publishing import COUNTY_REPORTS_KEY, MAIL_HELD, MAIL_PROBLEM
+
+    for event in result.get_asset_materialization_events():
+        mat = event.materialization
+        if mat.asset_key == COUNTY_REPORTS_KEY:
+            problem, held = (mat.metadata.get(name) for name in (MAIL_PROBLEM, MAIL_HELD))
+            return (problem and problem.value) or None, (held and held.value) or None
+    return None, None
 
 
 def _gate(paths: Paths):
