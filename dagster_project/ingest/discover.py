@@ -7,11 +7,13 @@ from what a file says, and nothing is ever written into raw/.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from dagster_project.parse.guards import Limits
 from dagster_project.parse.submission import COUNTY_MONTHLY, COUNTY_WEEKLY, STATISTICS
 
 _MONTH_DIR = re.compile(r"^(\d{4})-(\d{2})$")
@@ -22,14 +24,29 @@ SKIPPED_DIRS = {"reference"}
 
 @dataclass(frozen=True)
 class Candidate:
-    path: Path
-    rel_path: str
+    path: Path  # where it lies, to read it
+    rel_path: str  # as text, for the manifest and the reports (see path_text)
     size: int
     received_at: datetime  # the file's modification time
     kind: str | None  # None: the file is not where a submission belongs
     period_month: date | None
     period_week: date | None  # ISO week's Monday
     misplaced_reason: str | None = None
+    # Why the file is refused without reading a byte of it (too large, a link out of
+    # raw/); None for a file to read.
+    unread_reason: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.rel_path.rsplit("/", 1)[-1]
+
+    def file_sha256(self) -> str:
+        """The digest of the file's bytes; for a file that is not read, of what is known of
+        it (path, size, time), so that its refusal is recorded once while it stays."""
+        if self.unread_reason is not None:
+            seen = f"unread|{self.rel_path}|{self.size}|{self.received_at.isoformat()}"
+            return hashlib.sha256(seen.encode()).hexdigest()
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
     def submission_id(self, file_sha256: str) -> str:
         """The same bytes in one period are one submission, however often they arrive;
@@ -41,18 +58,61 @@ class Candidate:
         return hashlib.sha256(f"{file_sha256}|{self.kind}|{period}".encode()).hexdigest()
 
 
-def discover(raw_dir: Path) -> list[Candidate]:
-    """Files under raw_dir in a stable order (received time, then name)."""
+def discover(raw_dir: Path, max_file_bytes: int = Limits().max_file_bytes) -> list[Candidate]:
+    """Files under raw_dir in a stable order (received time, then name). A link to a file
+    outside raw_dir, and a file larger than max_file_bytes, are refused unread."""
     found = []
+    root = raw_dir.resolve()
     for path in raw_dir.rglob("*"):
         rel = path.relative_to(raw_dir)
         if not path.is_file() or _ignored(rel):
             continue
         stat = path.stat()
         received = datetime.fromtimestamp(stat.st_mtime)
-        found.append(_classify(path, rel, stat.st_size, received))
+        cand = _classify(path, rel, stat.st_size, received)
+        unread = None
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            unread = (
+                f"文件“{cand.rel_path}”是指向raw目录之外的链接，不予读取；请把报送文件本身放入"
+                "raw目录 [link out of raw/]"
+            )
+        elif stat.st_size > max_file_bytes:
+            unread = (
+                f"文件过大（{stat.st_size / 2**20:.1f} MB，上限 {max_file_bytes / 2**20:g} MB），"
+                "请删除无关工作表、图片后重新保存报送 [file too large]"
+            )
+        found.append(replace(cand, unread_reason=unread) if unread else cand)
     found.sort(key=lambda c: (c.received_at, c.rel_path))
     return found
+
+
+def path_text(rel: Path) -> str:
+    """A path under raw/ as text. File names are bytes on Linux: one unpacked from a
+    Windows zip is often in GBK, which is not UTF-8. Such a name is read as GB18030 when
+    it decodes so, else kept with its undecodable bytes escaped (\\xb9); the file is read
+    either way."""
+    raw = os.fsencode(rel.as_posix())
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def find_by_text(raw_dir: Path, rel_text: str) -> Path | None:
+    """The file under raw_dir whose path_text is `rel_text` (a name in GBK bytes is not
+    found by its text)."""
+    direct = raw_dir / rel_text
+    if direct.is_file():
+        return direct
+    parent = (raw_dir / rel_text).parent
+    if not parent.is_dir():
+        return None
+    for path in parent.iterdir():
+        if path.is_file() and path_text(path.relative_to(raw_dir)) == rel_text:
+            return path
+    return None
 
 
 def _ignored(rel: Path) -> bool:
@@ -66,12 +126,15 @@ def _ignored(rel: Path) -> bool:
 
 
 def _classify(path: Path, rel: Path, size: int, received: datetime) -> Candidate:
-    top = rel.parts[0] if len(rel.parts) > 1 else ""
-    common = dict(path=path, rel_path=rel.as_posix(), size=size, received_at=received)
+    text = path_text(rel)
+    top = text.split("/")[0] if "/" in text else ""
+    common = dict(path=path, rel_path=text, size=size, received_at=received)
     if m := _MONTH_DIR.match(top):
         year, month = int(m.group(1)), int(m.group(2))
         if 1 <= month <= 12:
-            kind = STATISTICS if _STATISTICS_NAME.search(rel.name) else COUNTY_MONTHLY
+            kind = (
+                STATISTICS if _STATISTICS_NAME.search(text.rsplit("/", 1)[-1]) else COUNTY_MONTHLY
+            )
             return Candidate(
                 **common, kind=kind, period_month=date(year, month, 1), period_week=None
             )
@@ -92,7 +155,7 @@ def _classify(path: Path, rel: Path, size: int, received: datetime) -> Candidate
         period_month=None,
         period_week=None,
         misplaced_reason=(
-            f"文件“{rel.as_posix()}”不在报送期目录中：月报请放在 raw/YYYY-MM/，"
+            f"文件“{text}”不在报送期目录中：月报请放在 raw/YYYY-MM/，"
             "周报请放在 raw/YYYY-Www/ [file outside a period folder]"
         ),
     )

@@ -31,7 +31,7 @@ from dagster_project.ingest.discover import Candidate, discover
 from dagster_project.ingest.reference import load_exemptions, load_reference, load_regions
 from dagster_project.ingest.schema import TABLES, arrow_schema, create_all
 from dagster_project.ingest.workers import parse_in_workers
-from dagster_project.parse.submission import ParsedFile, parse_file, sha256
+from dagster_project.parse.submission import ParsedFile, parse_file
 from dagster_project.parse.submitter import RegionIndex
 
 PARSER_VERSION = "2"
@@ -124,26 +124,49 @@ def _replace_table(con, table: str, rows: list[dict]) -> None:
 
 
 def _new_files(con, candidates, reference_version, report):
-    """The files to parse, and the ids among them that were rejected before."""
+    """The files to parse, and the ids among them that were rejected before.
+
+    A rejected file is read again when the regions reference changed, or when it was
+    renamed (the clerk followed the refusal's advice: same bytes, a new name). The record
+    of a rejected file that is no longer in raw/ is dropped, so removing a misplaced file
+    clears its failure; loaded files keep their history whatever happens to raw/."""
     known = {
-        sid: (status, ref)
-        for sid, status, ref in con.execute(
-            "select submission_id, status, reference_version from raw.file_manifest"
+        sid: (status, ref, path)
+        for sid, status, ref, path in con.execute(
+            "select submission_id, status, reference_version, original_path from raw.file_manifest"
         ).fetchall()
     }
-    todo, queued, retried = [], set(), set()
+    present: dict[str, list] = {}
     for cand in candidates:
-        sid = cand.submission_id(sha256(cand.path.read_bytes()))
+        present.setdefault(cand.submission_id(cand.file_sha256()), []).append(cand)
+    _forget_rejected(con, [sid for sid, (status, *_) in known.items()
+                           if status == "rejected" and sid not in present])  # fmt: skip
+    todo, retried = [], set()
+    for sid, cands in present.items():
         seen = known.get(sid)
-        retry = seen is not None and seen[0] == "rejected" and seen[1] != reference_version
-        if sid in queued or (seen is not None and not retry):
-            report.files_unchanged += 1  # the same bytes are one submission
-            continue
-        queued.add(sid)
-        if retry:
+        paths = {c.rel_path for c in cands}
+        if seen is None:
+            chosen = cands[0]
+        elif seen[0] == "rejected" and (seen[1] != reference_version or seen[2] not in paths):
+            chosen = cands[-1]  # the latest received of the same bytes
             retried.add(sid)
-        todo.append((cand, sid))
+        else:
+            chosen = None
+        report.files_unchanged += len(cands) - (chosen is not None)  # same bytes: one file
+        if chosen is not None:
+            todo.append((chosen, sid))
+    order = {id(c): i for i, c in enumerate(candidates)}
+    todo.sort(key=lambda item: order[id(item[0])])
     return todo, retried
+
+
+def _forget_rejected(con, ids: list[str]) -> None:
+    if not ids:
+        return
+    con.execute("begin transaction")
+    for table in ("file_manifest", "sheet_manifest"):
+        con.execute(f"delete from raw.{table} where list_contains(?, submission_id)", [ids])
+    con.execute("commit")
 
 
 @dataclass(frozen=True)
@@ -184,9 +207,8 @@ def _prepare_all(todo, regions, reference_version, jobs) -> Iterator[PreparedGro
         return
 
     def refuse(cand: Candidate, reason: str) -> PreparedGroup:
-        data = cand.path.read_bytes()
         parsed = ParsedFile(
-            sha256(data), cand.path.name, cand.kind or "misplaced", "rejected", reason
+            cand.file_sha256(), cand.name, cand.kind or "misplaced", "rejected", reason
         )
         return lay_out([(cand, parsed)], reference_version)
 
@@ -241,12 +263,12 @@ def lay_out(parsed_files: list[tuple[Candidate, ParsedFile]], reference_version:
 
 
 def _parse(cand: Candidate, index: RegionIndex) -> ParsedFile:
-    data = cand.path.read_bytes()
-    if cand.kind is None:
+    refused = cand.unread_reason or (cand.misplaced_reason if cand.kind is None else None)
+    if refused:
         return ParsedFile(
-            sha256(data), cand.path.name, "misplaced", "rejected", cand.misplaced_reason
+            cand.file_sha256(), cand.name, cand.kind or "misplaced", "rejected", refused
         )
-    return parse_file(cand.path.name, data, cand.kind, index)
+    return parse_file(cand.name, cand.path.read_bytes(), cand.kind, index, cand.period_month)
 
 
 def _summary(cand: Candidate, parsed: ParsedFile) -> FileSummary:
@@ -405,6 +427,7 @@ def _rows_by_table(cand: Candidate, parsed: ParsedFile, reference_version: str):
                 "cells_quarantined": sheet.cells_quarantined,
                 "unmapped_columns": sheet.unmapped_columns,
                 "field_columns": _json(sheet.field_columns),
+                "sheet_problems": _json(sheet.sheet_problems),
             }
         )
     for sheet in _loaded_lists(parsed):
@@ -443,7 +466,7 @@ def _manifest_row(cand, parsed, sheet_rows, reference_version) -> dict:
         "submission_id": cand.submission_id(parsed.file_sha256),
         "file_sha256": parsed.file_sha256,
         "original_path": cand.rel_path,
-        "file_name": cand.path.name,
+        "file_name": cand.name,
         "size_bytes": cand.size,
         "kind": parsed.kind,
         "region_code": parsed.region_code,

@@ -119,6 +119,7 @@ SHEET_MANIFEST_COLUMNS = [
     ("cells_quarantined", "INTEGER"),
     ("unmapped_columns", "VARCHAR[]"),
     ("field_columns", "JSON"),  # {field: {"column": "D", "header": "建设单位"}}
+    ("sheet_problems", "JSON"),  # [{rule, field, column, header, excel_row, value, reason}]
 ]
 QUARANTINE_COLUMNS = [
     ("submission_id", "VARCHAR"),

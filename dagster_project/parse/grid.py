@@ -43,7 +43,7 @@ class Grid:
 def read_grids(name: str, data: bytes, facts: FileFacts) -> list[Grid]:
     """Every sheet of the file. CSV files have one sheet named after the file."""
     if facts.format == "csv":
-        return [_csv_grid(name, facts.text or "")]
+        return [csv_grid(name, facts.text or "")]
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError as exc:
@@ -85,7 +85,7 @@ def read_grids(name: str, data: bytes, facts: FileFacts) -> list[Grid]:
     return grids
 
 
-def _csv_grid(name: str, text: str) -> Grid:
+def csv_grid(name: str, text: str) -> Grid:
     stem = name.rsplit(".", 1)[0]
     rows = [list(r) for r in csv.reader(io.StringIO(text))]
     return Grid(stem, rows)

@@ -39,6 +39,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element, ParseError
+from xml.parsers import expat
 
 import defusedxml.ElementTree as SafeET
 import msoffcrypto
@@ -586,7 +587,9 @@ def _inspect_zip(ext: str, expected: str, data: bytes, limits: Limits) -> FileFa
             info = pkg.find(part)
             if info is None:
                 raise _damaged(f"sheet {sheet_name!r}: part {part} is missing")
-            scan = _scan_sheet(part, pkg.read(info, check_dtd=False))
+            raw = pkg.read(info, check_dtd=False)
+            scan = _scan_sheet(part, raw)
+            _refuse_malformed(sheet_name, part, raw)
             if scan.rows > limits.max_rows:
                 raise _reject(
                     f"工作表“{sheet_name}”行数过多（{scan.rows}行，上限{limits.max_rows}行），"
@@ -609,10 +612,13 @@ def _inspect_zip(ext: str, expected: str, data: bytes, limits: Limits) -> FileFa
                 uncached[sheet_name] = frozenset(scan.uncached)
 
         # Every other entry is still read once: zipfile checks its CRC, and XML parts are
-        # checked for DTDs, so the reader never meets a damaged or hostile part.
+        # checked for DTDs, so the reader never meets a damaged or hostile part. The shared
+        # strings hold the cells' text: they must be well-formed too.
         for info in pkg.infos:
             if info.filename not in pkg.read_names:
-                pkg.read(info)
+                raw = pkg.read(info)
+                if info.filename.lower().endswith("sharedstrings.xml"):
+                    _refuse_malformed(None, info.filename, raw)
     return FileFacts(format="xlsx", text=None, encoding=None, uncached_formulas=uncached)
 
 
@@ -716,6 +722,23 @@ def _is_cached(cell_tag: bytes, body: bytes, p: bytes) -> bool:
     if m.group(2) is not None and m.group(2).strip():
         return True
     return _attr_value(cell_tag, b"t") in (b"str", b"inlineStr")
+
+
+def _refuse_malformed(sheet_name: str | None, part: str, raw: bytes) -> None:
+    """A worksheet (or the shared strings) that is not well-formed XML is refused: the
+    reader is lenient, and a cell whose closing tags are missing takes the text of the
+    next cells into its own (the project name swallowing the owner). expat, in C, checks
+    a sheet in about a millisecond; DTDs were refused before it sees the part."""
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(raw, True)
+    except expat.ExpatError as exc:
+        where = f"工作表“{sheet_name}”" if sheet_name else "文件的共享文本"
+        raise _reject(
+            f"{where}内部结构已损坏（{expat.errors.messages[exc.code]}，第{exc.lineno}行），"
+            "单元格内容可能错位，请用Excel或WPS打开后另存为.xlsx再报送",
+            f"malformed XML in {part}: {exc}",
+        ) from exc
 
 
 def _scan_sheet(part: str, raw: bytes) -> _SheetScan:

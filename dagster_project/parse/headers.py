@@ -45,6 +45,8 @@ class Header:
     title_lines: list[str] = field(default_factory=list)  # text above the header
     sheet_unit: str | None = None  # unit stated in the title rows
     ytd_month: int | None = None  # the X of "1-X月累计完成投资"
+    # (field, the column that counts, a second column with the same field)
+    duplicate_columns: list[tuple[str, Column, Column]] = field(default_factory=list)
 
     def column_for(self, field_name: str) -> Column | None:
         return next((c for c in self.columns if c.field == field_name), None)
@@ -122,7 +124,7 @@ def find_header(
                 "%" in raw_label or "％" in raw_label,
             )
         )
-    columns = _first_of_each_field(columns)
+    columns, duplicates = _first_of_each_field(columns)
     title_lines = [
         t for r in range(first) for v in grid.rows[r] if (t := clean_text(v)) is not None
     ]
@@ -134,6 +136,7 @@ def find_header(
         title_lines,
         unit_in_text(" ".join(title_lines)),
         month_in_header(ytd.label) if ytd else None,
+        duplicates,
     )
 
 
@@ -217,15 +220,17 @@ def _field_of(parts: list[str], fields: FieldMatcher) -> FieldPattern | None:
     return None
 
 
-def _first_of_each_field(columns: list[Column]) -> list[Column]:
-    """Two columns claiming one field: the first keeps it, the second stays unmapped
-    (its values are kept as extra columns, nothing is lost)."""
-    seen: set[str] = set()
-    out = []
+def _first_of_each_field(columns: list[Column]) -> tuple[list[Column], list[tuple]]:
+    """Two columns claiming one field: the first keeps it, the second stays unmapped (its
+    values are kept as extra columns, nothing is lost) and is reported as a duplicate:
+    (field, the column that counts, the duplicate)."""
+    seen: dict[str, Column] = {}
+    out, duplicates = [], []
     for c in columns:
         if c.field and c.field in seen:
+            duplicates.append((c.field, seen[c.field], c))
             c = Column(c.index, c.label, None, None, c.unit, c.percent)
         elif c.field:
-            seen.add(c.field)
+            seen[c.field] = c
         out.append(c)
-    return out
+    return out, duplicates

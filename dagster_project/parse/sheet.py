@@ -40,6 +40,20 @@ _SUB_AMOUNT_SOURCES = {
     "self_funded_wan": "自筹",
     "loan_wan": "贷款",
 }
+# Excel's limit for one cell: a longer text did not come from Excel, and no report could
+# show it whole.
+MAX_CELL_CHARS = 32_767
+# What a quarantined value keeps of a cell, and of each cell of its row.
+_KEPT_CHARS = 1_000
+
+
+def _too_long(text: str) -> str:
+    return (
+        f"单元格内容长达{len(text)}字符，超过Excel单元格上限（{MAX_CELL_CHARS}字符），未读取；"
+        "请精简后重新报送"
+    )
+
+
 UNCACHED_FORMULA_REASON = (
     "公式单元格没有计算结果（文件可能由非Excel软件生成），请在Excel中打开后保存，或直接填写数值"
 )
@@ -62,6 +76,9 @@ class ParsedSheet:
     # {field: {"column": "D", "header": "建设单位"}}: where each field sits in the sheet,
     # so a data-quality report can point at the cell.
     field_columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Problems of the sheet's layout (a field in two columns), each a dict with rule,
+    # field, column, header, excel_row, value and reason.
+    sheet_problems: list[dict] = field(default_factory=list)
 
     @property
     def rows_quarantined(self) -> int:
@@ -153,6 +170,10 @@ def parse_rows(
         ytd_month=header.ytd_month,
         unmapped_columns=[c.label for c in header.columns if c.field is None and c.label],
         field_columns=_field_columns(header.columns),
+        sheet_problems=[
+            _duplicate_column(name, kept, duplicate, header.first_row + 1)
+            for name, kept, duplicate in header.duplicate_columns
+        ],
     )
     default_unit = header.sheet_unit or "万元"
     cols = header.columns
@@ -189,7 +210,7 @@ def parse_rows(
                 record["source_text"].setdefault(field_name, f"合并单元格，取自第{src + 1}行")
         if problems:
             row_values = {
-                (c.label or column_letter(c.index)): texts[c.index]
+                (c.label or column_letter(c.index)): _kept(texts[c.index])
                 for c in cols
                 if texts[c.index] is not None
             }
@@ -232,6 +253,10 @@ def _read_row(cells, texts, plan: list[_Slot], default_unit, uncached_columns):
             continue
         value = cells[index]
         if is_text:
+            if len(text) > MAX_CELL_CHARS:
+                problems.append(_problem(column, text, _too_long(text)))
+                _leave_empty(record, outputs)
+                continue
             if record.get(name) is None:
                 record[name] = text
             # a number shown as text (序号 1) is not a transformation
@@ -261,6 +286,22 @@ def _read_row(cells, texts, plan: list[_Slot], default_unit, uncached_columns):
     record["extra_columns"] = extra
     _derive_funding(record)
     return record, problems
+
+
+def _duplicate_column(name: str, kept: Column, duplicate: Column, excel_row: int) -> dict:
+    first, second = column_letter(kept.index), column_letter(duplicate.index)
+    return {
+        "rule": "duplicate_column",
+        "field": name,
+        "column": second,
+        "header": duplicate.label,
+        "excel_row": excel_row,
+        "value": duplicate.label,
+        "reason": (
+            f"“{duplicate.label}”（{second}列）与“{kept.label}”（{first}列）是同一项，"
+            f"已采用{first}列，{second}列的数值未使用；请删除重复的列或改正表头"
+        ),
+    }
 
 
 def _leave_empty(record: dict, outputs: tuple[str, ...]) -> None:
@@ -302,9 +343,16 @@ def _problem(column: Column, value, reason: str) -> dict:
         "column": column_letter(column.index),
         "header": column.label,
         "field": column.field,
-        "value": value,
+        "value": _kept(value),
         "reason": reason,
     }
+
+
+def _kept(value):
+    """A value as quarantine keeps it: a text cut to its first 1,000 characters."""
+    if isinstance(value, str) and len(value) > _KEPT_CHARS:
+        return f"{value[:_KEPT_CHARS]}…（共{len(value)}字符）"
+    return value
 
 
 def _fill_down(grid: Grid, first_data_row: int):

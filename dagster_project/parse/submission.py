@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from dagster_project.contract import LISTS, STATISTICS_FIELDS
 from dagster_project.parse.grid import Grid, column_letter, read_grids
 from dagster_project.parse.guards import FileRejected, inspect_file
 from dagster_project.parse.headers import FieldMatcher, find_header
+from dagster_project.parse.period import check_period
 from dagster_project.parse.sheet import ParsedSheet, parse_rows
 from dagster_project.parse.submitter import RegionIndex, recognise_submitter
 from dagster_project.parse.text import clean_text
@@ -46,24 +48,44 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def parse_file(file_name: str, data: bytes, kind: str, regions: RegionIndex) -> ParsedFile:
+def parse_file(
+    file_name: str,
+    data: bytes,
+    kind: str,
+    regions: RegionIndex,
+    period_month: date | None = None,
+) -> ParsedFile:
     """Never raises for a bad file: a refused file comes back with status "rejected" and
-    the reason — whatever went wrong inside the readers, one file never stops the others."""
+    the reason — whatever went wrong inside the readers, one file never stops the others.
+    `period_month`, the month folder of a monthly file, is checked against the month the
+    file itself names (parse/period.py)."""
     parsed = ParsedFile(sha256(data), file_name, kind)
     try:
         facts = inspect_file(file_name, data)
         parsed.format, parsed.encoding = facts.format, facts.encoding
         grids = read_grids(file_name, data, facts)
         if kind == STATISTICS:
-            parsed.sheets = [_statistics_sheet(g, regions) for g in grids]
+            found = [_statistics_sheet(g, regions) for g in grids]
+            parsed.sheets = [sheet for sheet, _titles in found]
+            titles = [t for _sheet, lines in found for t in lines]
             if not any(s.status == "loaded" for s in parsed.sheets):
                 raise FileRejected(
                     "统计局文件中找不到“地区、固定资产投资本年累计”等表头 [no header]"
                 )
         else:
-            sheets, titles = _county_sheets(file_name, grids, facts.uncached_formulas, kind)
+            try:
+                sheets, titles = _county_sheets(file_name, grids, facts.uncached_formulas, kind)
+            except FileRejected:
+                _refuse_big5(file_name, data, facts.encoding)
+                raise
             parsed.region_code = recognise_submitter(regions, _stem(file_name), titles)
             parsed.sheets = sheets
+        if period_month is not None and kind != COUNTY_WEEKLY:
+            check_period(
+                period_month,
+                titles,
+                [(s.sheet_name, s.ytd_month) for s in parsed.sheets if s.ytd_month is not None],
+            )
     except FileRejected as exc:
         parsed.status, parsed.reason, parsed.sheets = "rejected", str(exc), []
     except Exception as exc:  # a reader's or parser's own failure on one file
@@ -73,6 +95,26 @@ def parse_file(file_name: str, data: bytes, kind: str, regions: RegionIndex) -> 
             f"[{type(exc).__name__}: {str(exc)[:300]}]"
         )
     return parsed
+
+
+# Words of the template's header in traditional characters.
+_TRADITIONAL_HEADER_WORDS = ("項目", "名稱", "總投資", "建設", "單位", "計劃", "責任", "開工")
+
+
+def _refuse_big5(file_name: str, data: bytes, encoding: str | None) -> None:
+    """A CSV in Big5 (traditional characters) also decodes as GB18030, into nonsense with
+    no header; when the same bytes read as Big5 hold the words of a header, say it is the
+    encoding."""
+    if encoding != "gb18030":
+        return
+    try:
+        text = data.decode("big5")
+    except UnicodeDecodeError:
+        return
+    if sum(word in text for word in _TRADITIONAL_HEADER_WORDS) >= 2:
+        raise FileRejected(
+            "CSV文件为繁体中文Big5编码，请另存为UTF-8编码的CSV或Excel工作簿后报送 [Big5 text]"
+        )
 
 
 def recognise_list(sheet_name: str) -> str | None:
@@ -125,10 +167,11 @@ def _list_by_signature(fields_present: set[str]) -> str | None:
     return None
 
 
-def _statistics_sheet(grid: Grid, regions: RegionIndex) -> ParsedSheet:
+def _statistics_sheet(grid: Grid, regions: RegionIndex) -> tuple[ParsedSheet, list[str]]:
+    """The bureau's sheet, and its title rows."""
     header = find_header(grid, _STATISTICS_FIELDS, min_matches=2)
     if header is None:
-        return _ignored(grid, "找不到统计表头")
+        return _ignored(grid, "找不到统计表头"), []
     sheet = parse_rows(grid, header, STATISTICS_LIST, identity_fields=())
     region_col = header.column_for("region")
     kept, dropped = [], set()
@@ -161,7 +204,7 @@ def _statistics_sheet(grid: Grid, regions: RegionIndex) -> ParsedSheet:
     for q in sheet.quarantine:  # the unreadable cells of a row that did not load
         if q["excel_row"] in dropped:
             q["row_loaded"] = False
-    return sheet
+    return sheet, header.title_lines
 
 
 def _ignored(grid: Grid, reason: str) -> ParsedSheet:

@@ -42,6 +42,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dagster_project.contract import FIELD_BY_NAME
+from dagster_project.ingest.discover import find_by_text
 from dagster_project.parse.guards import FileRejected, inspect_file
 from dagster_project.quality.failures import (
     COUNTY_KINDS,
@@ -56,6 +57,8 @@ from dagster_project.quality.failures import (
 )
 
 REPORTS_DIR = "reports"
+# The largest county workbook returned marked up (a county list is tens of kilobytes).
+ANNOTATE_MAX_BYTES = 5 * 2**20
 SUMMARY_SHEET = "汇总"
 DETAIL_SHEET = "明细"
 DETAIL_HEADERS = (
@@ -528,10 +531,13 @@ def _mark_cell(ws: Worksheet, row: int, col: int, found: list[Failure]) -> None:
 
 
 def _inside(raw_dir: Path, source_file: str) -> Path | None:
-    """The original under raw_dir; None for a path that would leave it."""
+    """The original under raw_dir (found by its text when its name is not UTF-8 bytes);
+    None for a path that would leave it."""
     root = raw_dir.resolve()
     path = (root / source_file).resolve()
-    return path if path.is_relative_to(root) else None
+    if not path.is_relative_to(root):
+        return None
+    return path if path.exists() else find_by_text(root, source_file) or path
 
 
 # --------------------------------------------------------------------------- one report
@@ -709,6 +715,13 @@ def _annotate_all(
         if original is None or not original.is_file():
             annotations.append(Annotation(source, None, "原文件不在raw目录中，未标注"))
             continue
+        size = original.stat().st_size
+        if size > ANNOTATE_MAX_BYTES:
+            # openpyxl holds a whole workbook in memory: one of many styled empty rows
+            # would take gigabytes and minutes.
+            note = f"原文件较大（{size / 2**20:.1f} MB），未退回标注，请对照“明细”表修改"
+            annotations.append(Annotation(source, None, note))
+            continue
         name = safe_file_name(posix.stem) + ANNOTATED_SUFFIX
         if name in used:  # weekly files keep one name across week folders
             name = safe_file_name(f"{posix.parent.name}_{posix.stem}") + ANNOTATED_SUFFIX
@@ -774,7 +787,9 @@ def write_all_reports(
         wanted = set(submitted)
     month = period_month.replace(day=1) if period_month else None
     if month is not None:
-        failures = [f for f in failures if f.period_month.replace(day=1) == month]
+        failures = [
+            f for f in failures if f.period_month and f.period_month.replace(day=1) == month
+        ]
         wanted = {(c, m) for c, m in wanted if m.replace(day=1) == month}
 
     by_code = {r["region_code"]: r for r in regions}
@@ -783,7 +798,7 @@ def write_all_reports(
     for f in failures:
         if is_for_the_centre(f):
             continue
-        if f.region_code in by_code:
+        if f.region_code in by_code and f.period_month is not None:
             groups[(f.region_code, f.period_month.replace(day=1))].append(f)
         else:
             unattributed.append(f)

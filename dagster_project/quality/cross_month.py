@@ -1,11 +1,12 @@
-"""Checks that compare a submission with another period or with its own header, which a
-Great Expectations suite cannot state row by row:
+"""Checks that compare a submission with another period, which a Great Expectations suite
+cannot state row by row:
 
 * 本年累计完成投资 (ytd_completed_wan) of a project must not fall from one report to the
   next within a year — it is a running total. A warning: SPEC §2 names the rule without a
   severity, and a fall is as often a correction of last month's figure as a typo now.
-* The month in the header "1-X月累计完成投资" must be the month reported: a sheet copied
-  from last month with its header unchanged may hold last month's totals.
+
+(A monthly file whose "1-X月" header or title names another month than its folder is
+refused at parsing, parse/period.py.)
 
 Only submissions in force are compared (a superseded file is neither checked nor used as
 the earlier figure).
@@ -20,16 +21,13 @@ from dagster_project.contract import LISTS
 from dagster_project.quality.failure_table import ListFailure
 from dagster_project.quality.failures import WARN, query_dicts
 from dagster_project.quality.list_rows import (
-    REPORT_MONTH_SQL,
-    cell_place,
     effective_rows_sql,
     row_failure,
     value_text,
 )
 
 YTD_DECREASED = "ytd_decreased"
-YTD_HEADER_MONTH = "ytd_header_month"
-RULES = (YTD_DECREASED, YTD_HEADER_MONTH)
+RULES = (YTD_DECREASED,)
 YTD = "ytd_completed_wan"
 # Amounts converted from 亿元 carry float noise; 0.005万元 is 50元.
 _TOLERANCE_WAN = 0.005
@@ -38,7 +36,7 @@ _TOLERANCE_WAN = 0.005
 def cross_month_failures(
     con, period_month: date | None = None, lists: Collection[str] | None = None
 ) -> list[ListFailure]:
-    return ytd_decreases(con, period_month, lists) + ytd_header_mismatches(con, period_month, lists)
+    return ytd_decreases(con, period_month, lists)
 
 
 def ytd_decreases(
@@ -90,54 +88,6 @@ def ytd_decreases(
                 "请核对本期或此前填报的数据"
             )
             failures.append(row_failure(row, lst.key, YTD, YTD_DECREASED, WARN, hint, row[YTD]))
-    return failures
-
-
-def ytd_header_mismatches(
-    con, period_month: date | None = None, lists: Collection[str] | None = None
-) -> list[ListFailure]:
-    """Monthly sheets whose "1-X月" header names another month than the period. Weekly
-    lists are left alone: their YTD may rightly run to the last closed month."""
-    keys = [lst.key for lst in LISTS if lists is None or lst.key in lists]
-    sql = """
-        select s.submission_id, s.sheet_name, s.list_key, s.ytd_header_month, s.header_rows,
-               s.field_columns, t.region_code, t.period_month, t.period_week,
-               t.original_path as source_file
-        from raw.sheet_manifest s
-        join raw.effective_submission_lists e
-          on e.submission_id = s.submission_id and e.list_key = s.list_key
-        join raw.file_manifest t on t.submission_id = s.submission_id
-        where s.status = 'loaded'
-          and list_contains(?::varchar[], s.list_key)
-          and t.period_month is not null
-          and s.ytd_header_month is not null
-          and s.ytd_header_month <> month(t.period_month)
-    """
-    params: list = [keys]
-    if period_month is not None:
-        sql += f" and {REPORT_MONTH_SQL} = ?"
-        params.append(period_month)
-    failures = []
-    for row in query_dicts(con, sql + " order by source_file, s.sheet_name", params):
-        month = row["period_month"]
-        _column, header = cell_place(YTD, row["field_columns"])
-        hint = (
-            f"表头为“1-{row['ytd_header_month']}月”，本期为{month.year}年{month.month}月，"
-            f"请将表头改为“1-{month.month}月累计完成投资”，并填报截至{month.month}月底的累计数"
-        )
-        # The header's first row: where the clerk reads the column's name.
-        first_header_row = int(str(row["header_rows"]).split("-")[0])
-        failures.append(
-            row_failure(
-                {**row, "excel_row": first_header_row},
-                row["list_key"],
-                YTD,
-                YTD_HEADER_MONTH,
-                WARN,
-                hint,
-                header,
-            )
-        )
     return failures
 
 

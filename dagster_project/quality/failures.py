@@ -31,7 +31,8 @@ _COLUMN = re.compile(r"^[A-Z]{1,3}$")
 
 @dataclass(frozen=True)
 class Failure:
-    period_month: date  # first day of the reporting month
+    # first day of the reporting month; None for a file outside any period folder
+    period_month: date | None
     region_code: str | None  # None: the file's submitter could not be recognised
     source_file: str  # path relative to raw/, with /
     sheet: str | None
@@ -68,8 +69,9 @@ class Failure:
         column = _text(get("column_letter"))
         excel_row = get("excel_row")
         value = get("value")
+        period = get("period_month")
         return cls(
-            period_month=_as_date(row["period_month"]),
+            period_month=None if period is None else _as_date(period),
             region_code=_text(get("region_code")),
             source_file=str(row["source_file"]),
             sheet=_text(get("sheet") if "sheet" in row else get("sheet_name")),

@@ -8,7 +8,8 @@ submission and suites version and kept while the submission is in force. Each ru
 * keeps the failures of those it knows, drops those of superseded submissions;
 * recomputes the checks that are one cheap SQL query each: the cross-month ones, which
   depend on the other months (a correction of September changes October's comparison),
-  the 覆盖倍数 check and the checks on the statistics bureau's file.
+  the 覆盖倍数 check, the checks on the statistics bureau's file and the sheets' layout
+  problems found at parsing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.contract import LISTS
-from dagster_project.quality import bond_coverage, cross_month, statistics_file
+from dagster_project.quality import bond_coverage, cross_month, sheet_problems, statistics_file
 from dagster_project.quality.failure_table import (
     ListFailure,
     read_failures,
@@ -34,7 +35,12 @@ from dagster_project.quality.suites import (
 )
 
 # Recomputed by every run rather than kept per submission.
-RECOMPUTED_RULES = (*cross_month.RULES, *bond_coverage.RULES, *statistics_file.RULES)
+RECOMPUTED_RULES = (
+    *cross_month.RULES,
+    *bond_coverage.RULES,
+    *statistics_file.RULES,
+    *sheet_problems.RULES,
+)
 
 
 @dataclass
@@ -71,6 +77,7 @@ def refresh_failures(db_path: Path) -> Refresh:
         failures += cross_month.cross_month_failures(con)
         failures += bond_coverage.coverage_mismatches(con)
         failures += statistics_file.statistics_failures(con)
+        failures += sheet_problems.sheet_problem_failures(con)
     finally:
         con.close()
     failures.sort(key=failure_place)

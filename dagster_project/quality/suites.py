@@ -33,6 +33,7 @@ from dagster_project.quality.list_rows import (
     sheet_places,
     submission_rows,
 )
+from dagster_project.quality.sheet_problems import sheet_problem_failures
 from dagster_project.quality.statistics_file import statistics_failures
 from dagster_project.settings import EXPECTATIONS_DIR
 
@@ -322,6 +323,7 @@ def validate_warehouse(
             failures += suite_failures(con, key, suites[key], period_month)
         failures += cross_month_failures(con, period_month, keys)
         failures += coverage_mismatches(con, period_month, keys)
+        failures += [f for f in sheet_problem_failures(con, period_month) if f.list_key in keys]
         if lists is None:
             failures += statistics_failures(con, period_month)
     finally:

@@ -182,6 +182,23 @@ def test_an_exemption_opens_the_month(nights, final):
     assert arena[0][0] is None  # exempted, not ranked
 
 
+def test_a_file_outside_a_month_folder_is_refused_without_breaking_the_marts(first, final):
+    # The first night still built and tested every mart (it ended at the gate, exit 3).
+    outside = query(
+        first,
+        """select source_file, region_code, severity from marts.fct_dq_failures
+           where period_month is null""",
+    )
+    assert outside == [(f"{city.QINGSHAN}_青山县.xlsx", city.QINGSHAN, "warn")]
+    # Removed from raw/, it is forgotten.
+    assert query(
+        final, "select count(*) from marts.fct_dq_failures where period_month is null"
+    ) == [(0,)]
+    assert query(
+        final, "select count(*) from raw.file_manifest where original_path = '229921_青山县.xlsx'"
+    ) == [(0,)]
+
+
 # --------------------------------------------------------------------------- 4. cells
 
 

@@ -230,6 +230,7 @@ def qingshan_september(raw: Path) -> Path:
 
 
 def qingshan_october(raw: Path) -> Path:
+    """Also copied, by mistake, to the top of raw/ on October's first night."""
     # 农产品加工园 is gone from October's sheet, with no word of completion.
     return _qingshan(
         raw,
@@ -382,19 +383,23 @@ def september(raw: Path) -> None:
 
 def october_first(raw: Path) -> None:
     """October's first night: 江北区 has a row with an unreadable date and a plan 待定, and
-    borrows a start month from its 已开工未入统 sheet; 青山县 drops a project without a word;
+    borrows a start month from its 已开工未入统 sheet; 青山县 drops a project without a word,
+    and a copy of its workbook lands outside the month folders;
     柳河县 sends a PDF; 白河县 sends nothing; the zone's bond reports 覆盖倍数 1.05 against
     2.69 from its own figures; the bureau's 江北区 YTD is September's."""
     jiangbei_october(raw, fixed=False)
-    qingshan_october(raw)
+    october = qingshan_october(raw)
+    # A copy dropped at the top of raw/, outside any month folder.
+    (raw / october.name).write_bytes(october.read_bytes())
     liuhe_october_broken(raw)
     zone(raw, OCTOBER)
     statistics(raw, OCTOBER, STATISTICS_OCTOBER)
 
 
 def october_fixes(raw: Path) -> None:
-    """The second night: 江北区 corrects its workbook, 柳河县 sends the real one, and the
-    project centre exempts 白河县 for October."""
+    """The second night: 江北区 corrects its workbook, 柳河县 sends the real one, the project
+    centre exempts 白河县 for October and removes the copy outside the month folders."""
+    (raw / f"{QINGSHAN}_青山县.xlsx").unlink()
     jiangbei_october(raw, fixed=True)
     liuhe(raw, OCTOBER, "柳河县2026年10月报表（更正）.xls", _received_on(OCTOBER, 9))
     (raw / "reference" / "exemptions.csv").write_text(

@@ -6,6 +6,7 @@ every sheet conserves its rows."""
 from __future__ import annotations
 
 import io
+import random
 import re
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import duckdb
 import pytest
 
 from dagster_project.ingest.load import ingest
+from dagster_project.quality.sheet_problems import sheet_problem_failures
 from tests.workbooks import TEMPLATE_UNDER_CONSTRUCTION, title_rows, write_xlsx
 
 MONTH = "2026-10"
@@ -159,3 +161,153 @@ def test_a_file_that_takes_more_memory_than_a_worker_may_is_refused_alone(
     report, outcome = ingest_month(tmp_path, hostile)
     assert outcome.startswith("rejected: 读取该文件所需内存超过上限（160 MB）")
     assert (report.files_loaded, report.files_rejected) == (1, 1)
+
+
+# --------------------------------------------------------------------------- guard gaps
+
+
+def _ingest_one(tmp_path: Path):
+    db = tmp_path / "warehouse.duckdb"
+    report = ingest(tmp_path / "raw", db, jobs=1)
+    return report, duckdb.connect(str(db), read_only=True)
+
+
+def test_malformed_sheet_xml_is_refused_rather_than_merging_cells(tmp_path, base):
+    def drop_closing_tags(xml: bytes) -> bytes:
+        # The name cell loses its </t></is></c>: a lenient reader runs the owner into it.
+        start = xml.find(b'<c r="C5"')
+        return (
+            xml[: xml.find(b"</t></is></c>", start)] + xml[xml.find(b"</t></is></c>", start) + 13 :]
+        )
+
+    hostile = rewrite_sheet(
+        base, tmp_path / "raw" / MONTH / "220281_蛟河市.xlsx", drop_closing_tags
+    )
+    _report, outcome = ingest_month(tmp_path, hostile)
+    assert outcome.startswith("rejected: 工作表“在建项目”内部结构已损坏（mismatched tag")
+
+
+def test_a_field_in_two_columns_uses_the_first_and_warns_at_the_second(tmp_path):
+    header = [*TEMPLATE_UNDER_CONSTRUCTION, "总投资（万元）"]
+    write_xlsx(
+        tmp_path / "raw" / MONTH / "220281_蛟河市.xlsx",
+        {"在建项目": [*title_rows("在建项目", "蛟河市"), header, [*ROW, 9999]]},
+    )
+    _report, con = _ingest_one(tmp_path)
+    try:
+        assert con.execute(
+            "select total_investment_wan from raw.under_construction"
+        ).fetchall() == [(8000.0,)]
+        (failure,) = sheet_problem_failures(con)
+    finally:
+        con.close()
+    assert (failure.rule, failure.severity, failure.excel_row, failure.column_letter) == (
+        "duplicate_column",
+        "warn",
+        4,
+        "N",
+    )
+    assert "已采用F列，N列的数值未使用" in failure.hint
+
+
+def test_a_cell_longer_than_excel_allows_is_reported_and_its_row_loads(tmp_path):
+    # 1.4 million characters, random enough not to look like a zip bomb once compressed
+    rng = random.Random(7)
+    long_name = "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(1_400_000))
+    write_xlsx(
+        tmp_path / "raw" / MONTH / "220281_蛟河市.xlsx",
+        {"在建项目": [*title_rows("在建项目", "蛟河市"), TEMPLATE_UNDER_CONSTRUCTION,
+                      [*ROW[:2], None, *ROW[3:]]]},
+    )  # fmt: skip
+    # openpyxl refuses to write more than Excel allows: put the text into the XML itself.
+    path = tmp_path / "raw" / MONTH / "220281_蛟河市.xlsx"
+    rewrite_sheet(
+        path,
+        path,
+        lambda xml: xml.replace(
+            b'<c r="D5"',
+            f'<c r="C5" t="inlineStr"><is><t>{long_name}</t></is></c><c r="D5"'.encode(),
+        ),
+    )
+    _report, con = _ingest_one(tmp_path)
+    try:
+        owner, name = con.execute(
+            "select project_owner, project_name from raw.under_construction"
+        ).fetchone()
+        field, value, reason = con.execute(
+            "select field, value, reason from raw.quarantine"
+        ).fetchone()
+    finally:
+        con.close()
+    assert (owner, name) == ("蛟河市建设公司", None)
+    assert field == "project_name" and "超过Excel单元格上限（32767字符）" in reason
+    assert value.endswith("…（共1400000字符）") and len(value) < 1100
+
+
+def test_a_big5_csv_is_refused_for_its_encoding(tmp_path):
+    text = "項目名稱,項目法人,建設地點,總投資（萬元）\n測試項目,測試公司,蛟河市,8000\n"
+    path = tmp_path / "raw" / MONTH / "220281_蛟河市_在建項目.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(text.encode("big5"))
+    report, con = _ingest_one(tmp_path)
+    con.close()
+    ((_path, reason),) = report.rejected
+    assert reason.startswith("CSV文件为繁体中文Big5编码")
+
+
+def test_a_link_out_of_raw_is_refused_unread(tmp_path):
+    outside = county_workbook(tmp_path / "elsewhere" / "220281_蛟河市.xlsx")
+    link = tmp_path / "raw" / MONTH / "220281_蛟河市.xlsx"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(outside)
+    report, con = _ingest_one(tmp_path)
+    con.close()
+    assert report.files_loaded == 0
+    ((_path, reason),) = report.rejected
+    assert "是指向raw目录之外的链接，不予读取" in reason
+
+
+def test_a_file_too_large_is_refused_before_a_byte_is_read(tmp_path):
+    code = """
+import sys
+from pathlib import Path
+from dagster_project.ingest.load import ingest
+from dagster_project.quality.sheet_problems import sheet_problem_failures
+report = ingest(Path(sys.argv[1]), Path(sys.argv[2]), jobs=1)
+print(report.rejected[0][1])
+print([line for line in open("/proc/self/status") if line.startswith("VmHWM")][0].split()[1])
+"""
+    raw = tmp_path / "raw"
+    big = raw / MONTH / "220281_蛟河市.xlsx"
+    big.parent.mkdir(parents=True)
+    with big.open("wb") as f:  # 2 GB, sparse: nothing is written to disk
+        f.truncate(2 * 2**30)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(raw), str(tmp_path / "w.duckdb")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    reason, peak_kb = done.stdout.split("\n")[:2]
+    assert reason.startswith("文件过大（2048.0 MB，上限 50 MB）")
+    assert int(peak_kb) / 1024 < 300  # the 2 GB were never read
+
+
+def test_a_workbook_too_large_to_mark_up_gets_its_report_without_the_copy(tmp_path, monkeypatch):
+    from datetime import date
+
+    from dagster_project.publish import county_reports
+    from dagster_project.quality.failures import Failure
+
+    raw = tmp_path / "raw"
+    county_workbook(raw / MONTH / "220281_蛟河市.xlsx")
+    monkeypatch.setattr(county_reports, "ANNOTATE_MAX_BYTES", 1_000)
+    failure = Failure(date(2026, 10, 1), "220281", f"{MONTH}/220281_蛟河市.xlsx", "在建项目", 5,
+                      "B", "project_code", "项目代码", None, "required_project_code", "warn",
+                      "请填写项目代码")  # fmt: skip
+    region = {"region_code": "220281", "region_name": "蛟河市", "contact_email": None}
+    report = county_reports.write_county_report(
+        tmp_path / "out", region, date(2026, 10, 1), [failure], raw
+    )
+    assert report.annotated == ()
+    assert report.notes and report.notes[0].startswith("原文件较大")

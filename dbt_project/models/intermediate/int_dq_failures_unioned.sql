@@ -126,9 +126,14 @@ refused_files as (
         files.file_name as value,
         'rejected_file' as rule,
         -- Refused with nothing else received for the period: the county's figures are
-        -- missing. Refused beside a loaded file (a scanned copy, say): a warning.
+        -- missing. Refused beside a loaded file (a scanned copy, say): a warning. A file
+        -- outside any period folder counts against no month (its period is NULL): a
+        -- warning, while the month it was meant for shows as not submitted.
         case
-            when refused_named.regions_named = 1 and loaded_in_period.region_code is null
+            when
+                files.report_month is not null
+                and refused_named.regions_named = 1
+                and loaded_in_period.region_code is null
                 then 'error'
             else 'warn'
         end as severity,
