@@ -9,6 +9,7 @@ import duckdb
 
 from dagster_project.contract import LISTS
 from dagster_project.ingest.load import ingest
+from dagster_project.ingest.reference import ReferenceFileError
 from dagster_project.orchestration.warehouse_lock import warehouse_lock
 from dagster_project.resources import XmkSettings
 
@@ -51,7 +52,11 @@ def ingest_raw_files(context: dg.AssetExecutionContext, settings: XmkSettings):
     with warehouse_lock(
         paths.warehouse_db, f"ingestion ({context.run.run_id})", log=context.log.info
     ):
-        report = ingest(paths.raw_dir, paths.warehouse_db)
+        try:
+            report = ingest(paths.raw_dir, paths.warehouse_db)
+        except ReferenceFileError as exc:
+            # The operator's own file: trying again changes nothing until it is fixed.
+            raise dg.Failure(str(exc), allow_retries=False) from exc
         counts = _table_counts(paths.warehouse_db)
     context.log.info(report.summary())
     for table in RAW_TABLES:

@@ -28,16 +28,88 @@ def reference_file(raw_dir: Path, name: str) -> Path:
     return own if own.is_file() else SEEDS_DIR / name
 
 
+# The columns each reference file must have (SPEC §8), in any order.
+REFERENCE_COLUMNS = {
+    "regions.csv": (
+        "region_code",
+        "region_name",
+        "aliases",
+        "region_kind",
+        "rank_group",
+        "parent_code",
+        "contact_email",
+    ),
+    "department_leaders.csv": ("department", "leader"),
+}
+
+
 def load_reference(raw_dir: Path, name: str) -> tuple[list[dict], str]:
     """The rows of a reference file and a version (hash of the file) to tell when it
-    changed."""
-    data = reference_file(raw_dir, name).read_bytes()
-    rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
+    changed. Read as strictly as a submission — UTF-8 (with or without BOM), else
+    GB18030 as Excel on a Chinese Windows saves it — with its header and rows checked:
+    a reference the pipeline cannot use stops the run at once, naming the file, the row
+    and the column (ReferenceFileError)."""
+    path = reference_file(raw_dir, name)
+    data = path.read_bytes()
+    rows = _rows(path, _decode(path), REFERENCE_COLUMNS[name])
+    if name == "regions.csv":
+        _check_regions(path, rows)
+    else:
+        _check_filled(path, rows, REFERENCE_COLUMNS[name])
     return rows, hashlib.sha256(data).hexdigest()[:16]
 
 
 def load_regions(raw_dir: Path) -> tuple[list[dict], str]:
     return load_reference(raw_dir, "regions.csv")
+
+
+def _rows(path: Path, text: str, columns: tuple[str, ...]) -> list[dict]:
+    """The rows as {column: stripped text}, line numbers as a spreadsheet shows them
+    (the header is row 1) under "_row"; blank lines skipped."""
+    reader = csv.DictReader(text.splitlines())
+    header = [(h or "").strip() for h in reader.fieldnames or []]
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise ReferenceFileError(
+            f"{path}: missing column(s) {', '.join(missing)}; the header is "
+            f"{', '.join(header) or '(empty)'}, expected {', '.join(columns)}"
+        )
+    rows = []
+    for line, raw_row in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw_row.items() if k}
+        if any(row.values()):
+            rows.append({**{c: row.get(c, "") for c in columns}, "_row": line})
+    return rows
+
+
+def _check_filled(path: Path, rows: list[dict], columns: tuple[str, ...]) -> None:
+    for row in rows:
+        for column in columns:
+            if not row[column]:
+                raise ReferenceFileError(f"{path}: row {row['_row']}, column {column} is empty")
+
+
+def _check_regions(path: Path, rows: list[dict]) -> None:
+    from email_validator import EmailNotValidError, validate_email
+
+    _check_filled(path, rows, ("region_code", "region_name", "rank_group"))
+    seen: dict[str, int] = {}
+    for row in rows:
+        code, where = row["region_code"], f"{path}: row {row['_row']}"
+        if code in seen:
+            raise ReferenceFileError(
+                f"{where}, column region_code: {code} is also on row {seen[code]}"
+            )
+        seen[code] = row["_row"]
+        address = row["contact_email"]
+        if not address:
+            continue  # no address: the county's report waits in the outbox
+        try:
+            validate_email(address, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ReferenceFileError(
+                f"{where}, column contact_email: {address!r} is not one e-mail address ({exc})"
+            ) from exc
 
 
 def load_exemptions(raw_dir: Path, regions: list[dict]) -> list[dict]:
@@ -52,26 +124,15 @@ def load_exemptions(raw_dir: Path, regions: list[dict]) -> list[dict]:
     from dagster_project.parse.dates import parse_month
     from dagster_project.parse.errors import CellError
 
-    text = _decode(path)
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip() for h in reader.fieldnames or []]
-    missing = [c for c in EXEMPTION_COLUMNS if c not in header]
-    if missing:
-        raise ReferenceFileError(
-            f"{path}: missing column(s) {', '.join(missing)} (expected: "
-            f"{', '.join(EXEMPTION_COLUMNS)})"
-        )
+    rows = _rows(path, _decode(path), EXEMPTION_COLUMNS)
     names = {STATISTICS_SUBMITTER: STATISTICS_SUBMITTER}
     for r in regions:
         code = r["region_code"]
         aliases = [a.strip() for a in (r.get("aliases") or "").split("|")]
         names |= {n: code for n in (code, r.get("region_name"), *aliases) if n}
     found: dict[tuple[str, object], dict] = {}
-    for line, raw_row in enumerate(reader, start=2):
-        row = {k.strip(): (v or "").strip() for k, v in raw_row.items() if k}
-        if not any(row.values()):
-            continue
-        where = f"{path}: row {line}"
+    for row in rows:
+        where = f"{path}: row {row['_row']}"
         code = names.get(row["region_code"])
         if code is None:
             raise ReferenceFileError(

@@ -66,10 +66,11 @@ def run_nightly(raw=None, warehouse=None, out=None) -> int:
         )
     print(_this_run(result))
     print(f"full log: {log_path}")
-    gate = _gate(paths)
+    # What the gate said in this run; a run that never reached it says nothing of it.
+    gate = _gate(paths) if _gate_ran(result) else None
     blocked = gate is not None and not gate.is_open
     failures = [
-        f"step failed: {e.step_key}: {e.event_specific_data.error.message.strip()}"
+        f"step failed: {e.step_key}: {_cause(e.event_specific_data.error)}"
         for e in result.all_events
         # the gate's own check failing is the blocked publication, said below
         if e.is_step_failure and not (blocked and e.step_key.startswith("publish__gate"))
@@ -78,11 +79,34 @@ def run_nightly(raw=None, warehouse=None, out=None) -> int:
         print(warehouse_summary(paths))
     if gate is not None:
         print(gate.describe())
+    elif failures:
+        print("publication gate not reached: nothing was published this run")
     mail_problem, mail_held = mail_lines(result)
     for line in (mail_problem, mail_held, *failures):
         if line:
             print(line)
     return exit_code(bool(failures), bool(mail_problem), blocked)
+
+
+def _cause(error) -> str:
+    """The underlying exception of a failed step, not Dagster's wrapper around it."""
+    while error.cause is not None:
+        error = error.cause
+    message = error.message.strip()
+    # "package.module.ReferenceFileError: …" as "ReferenceFileError: …"
+    qualified = message.split(": ", 1)[0]
+    if error.cls_name and qualified.endswith(error.cls_name):
+        message = error.cls_name + message[len(qualified) :]
+    return message
+
+
+def _gate_ran(result) -> bool:
+    from dagster_project.assets.publishing import GATE_KEY
+
+    return any(
+        event.materialization.asset_key == GATE_KEY
+        for event in result.get_asset_materialization_events()
+    )
 
 
 def exit_code(step_failed: bool, mail_undelivered: bool, gate_blocked: bool) -> int:
