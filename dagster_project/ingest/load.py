@@ -53,6 +53,9 @@ class IngestReport:
     rows_structural: int = 0
     cells_quarantined: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    resent: list[str] = field(default_factory=list)  # submissions received again, later
+    # Which file counts, where this run's files replace or fail to replace another.
+    decisions: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -68,6 +71,7 @@ class IngestReport:
                 "field empty (raw.quarantine)"
             )
         lines += [f"  rejected {path}: {reason}" for path, reason in self.rejected]
+        lines += [f"  {decision}" for decision in self.decisions]
         return "\n".join(lines)
 
 
@@ -93,6 +97,7 @@ def ingest(raw_dir: Path, db_path: Path, jobs: int | None = None) -> IngestRepor
                 batch = []
         if batch:
             write_submissions(con, batch, retried)
+        report.decisions = supersede_decisions(con, report.resent + [sid for _cand, sid in todo])
     finally:
         con.close()
     report.seconds = time.perf_counter() - started
@@ -131,9 +136,10 @@ def _new_files(con, candidates, reference_version, report):
     of a rejected file that is no longer in raw/ is dropped, so removing a misplaced file
     clears its failure; loaded files keep their history whatever happens to raw/."""
     known = {
-        sid: (status, ref, path)
-        for sid, status, ref, path in con.execute(
-            "select submission_id, status, reference_version, original_path from raw.file_manifest"
+        sid: (status, ref, path, received)
+        for sid, status, ref, path, received in con.execute(
+            "select submission_id, status, reference_version, original_path, received_at "
+            "from raw.file_manifest"
         ).fetchall()
     }
     present: dict[str, list] = {}
@@ -141,7 +147,7 @@ def _new_files(con, candidates, reference_version, report):
         present.setdefault(cand.submission_id(cand.file_sha256()), []).append(cand)
     _forget_rejected(con, [sid for sid, (status, *_) in known.items()
                            if status == "rejected" and sid not in present])  # fmt: skip
-    todo, retried = [], set()
+    todo, retried, resent = [], set(), []
     for sid, cands in present.items():
         seen = known.get(sid)
         paths = {c.rel_path for c in cands}
@@ -152,12 +158,83 @@ def _new_files(con, candidates, reference_version, report):
             retried.add(sid)
         else:
             chosen = None
+            # The same bytes sent again under another name, later than they were first
+            # received: the re-send is the county's latest word for the period.
+            again = [c for c in cands if c.rel_path != seen[2] and c.received_at > seen[3]]
+            if seen[0] == "loaded" and again:
+                resent.append((sid, again[-1]))
         report.files_unchanged += len(cands) - (chosen is not None)  # same bytes: one file
         if chosen is not None:
             todo.append((chosen, sid))
+    _record_resends(con, resent)
+    report.resent = [sid for sid, _cand in resent]
     order = {id(c): i for i, c in enumerate(candidates)}
     todo.sort(key=lambda item: order[id(item[0])])
     return todo, retried
+
+
+def _record_resends(con, resent: list[tuple[str, Candidate]]) -> None:
+    if not resent:
+        return
+    con.execute("begin transaction")
+    for sid, cand in resent:
+        con.execute(
+            """update raw.file_manifest set received_at = ?, original_path = ?, file_name = ?
+               where submission_id = ?""",
+            [cand.received_at, cand.rel_path, cand.name, sid],
+        )
+    con.execute("commit")
+
+
+def supersede_decisions(con, submission_ids: list[str]) -> list[str]:
+    """For each of these submissions that shares a submitter, period and list with
+    another: which one counts, by received time (equal times: the later file name)."""
+    if not submission_ids:
+        return []
+    rows = con.execute(
+        """
+        with mine as (
+            select distinct l.kind, l.region_code, l.period_month, l.period_week, l.list_key
+            from raw.submission_lists l where list_contains(?, l.submission_id)
+        ),
+        groups as (
+            select l.*, count(*) over (partition by l.kind, l.region_code, l.period_month,
+                                                    l.period_week, l.list_key) as files,
+                   e.submission_id is not null as in_force
+            from raw.submission_lists l
+            join mine m
+              on m.kind = l.kind and m.list_key = l.list_key
+             and m.region_code is not distinct from l.region_code
+             and m.period_month is not distinct from l.period_month
+             and m.period_week is not distinct from l.period_week
+            left join raw.effective_submission_lists e
+              on e.submission_id = l.submission_id and e.list_key = l.list_key
+        )
+        select g.region_code, coalesce(strftime(g.period_month, '%Y-%m'),
+                                       strftime(g.period_week, '%G-W%V')) as period,
+               string_agg(distinct g.list_key, ',' order by g.list_key) as lists,
+               f.original_path, g.received_at, bool_or(g.in_force) as in_force
+        from groups g join raw.file_manifest f using (submission_id)
+        where g.files > 1
+        group by all
+        order by period, g.region_code, in_force desc, g.received_at desc
+        """,
+        [submission_ids],
+    ).fetchall()
+    decisions, winners = [], {}
+    for region, period, _lists, path, received, in_force in rows:
+        key = (region, period)
+        if in_force:
+            winners.setdefault(key, (path, received))
+            continue
+        winner = winners.get(key)
+        if winner is None:
+            continue
+        decisions.append(
+            f"in force for {period} {region}: {winner[0]} (received {winner[1]:%Y-%m-%d %H:%M}); "
+            f"not {path} (received {received:%Y-%m-%d %H:%M})"
+        )
+    return decisions
 
 
 def _forget_rejected(con, ids: list[str]) -> None:

@@ -96,6 +96,7 @@ _PROBLEMS = {
     "missing_submission": "未报送或缺少必报清单",
     "value_from_other_list": "数值取自其他清单",
     "coverage_ratio_mismatch": "覆盖倍数与预期收入、成本不符",
+    "superseded_submission": "文件未被采用（已有更新的报送）",
 }
 # A spreadsheet reads text starting with these as a formula (or, for tab and CR, as the
 # start of one once pasted into a cell).

@@ -292,6 +292,18 @@ def test_a_value_borrowed_from_another_list_says_where_it_came_from(nights, fina
     assert "项目库采用了同月已开工未入统清单填报的2026年8月" in borrowed["修改建议"]
 
 
+def test_the_county_report_says_which_of_its_files_counts(nights):
+    rows = report_rows(nights["root"] / REPORTS / f"{city.JIANGBEI}_江北区")
+    (replaced,) = [r for r in rows if r["问题"].endswith("（superseded_submission）")]
+    assert (replaced["文件"], replaced["级别"]) == ("2026-10/229902_江北区.xlsx", "警告")
+    assert replaced["修改建议"].startswith(
+        "本期已收到同一单位的另一份报送文件“229902_江北区_更正.xlsx”"
+    )
+    assert "in force for 2026-10 229902: 2026-10/229902_江北区_更正.xlsx" in (
+        nights["runs"]["october_fixes"].stdout
+    )
+
+
 # --------------------------------------------------------------------------- 7. history
 
 

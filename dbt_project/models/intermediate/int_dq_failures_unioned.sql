@@ -298,6 +298,37 @@ values_from_other_lists as (
 
 ),
 
+-- A loaded file that counts for none of its lists: another of the same submitter and
+-- period was received later (or, at an equal time, has the later name). The county is
+-- told which one counts — a correction copied with its old file time loses this way.
+superseded_submissions as (
+
+    select
+        files.report_month as period_month,
+        files.region_code,
+        files.original_path as source_file,
+        cast(null as varchar) as sheet,
+        cast(null as integer) as excel_row,
+        cast(null as varchar) as column_letter,
+        cast(null as varchar) as field,
+        cast(null as varchar) as header,
+        files.file_name as value,
+        'superseded_submission' as rule,
+        'warn' as severity,
+        '本期已收到同一单位的另一份报送文件“' || winner.file_name || '”（'
+        || strftime(winner.received_at, '%Y-%m-%d %H:%M') || '收到），以其为准；本文件（'
+        || strftime(files.received_at, '%Y-%m-%d %H:%M')
+        || '收到）未被采用。如本文件才是最新版本，请重新报送' as hint,
+        cast(null as varchar) as list_key,
+        files.submission_id,
+        'superseded' as failure_source
+    from files
+    inner join files as winner
+        on files.superseded_by = winner.submission_id
+    where files.status = 'loaded' and not files.is_effective
+
+),
+
 completeness as (
 
     select * from {{ ref('int_submission_completeness') }}
@@ -374,6 +405,8 @@ unioned as (
     select * from identity_conflicts
     union all by name
     select * from values_from_other_lists
+    union all by name
+    select * from superseded_submissions
     union all by name
     select * from missing_submissions
     union all by name

@@ -28,7 +28,8 @@ renamed as (
         ---------- outcome
         status,
         reason,
-        is_effective
+        is_effective,
+        superseded_by
 
     from source
 
