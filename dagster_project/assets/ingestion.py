@@ -10,7 +10,13 @@ import duckdb
 from dagster_project.contract import LISTS
 from dagster_project.ingest.load import ingest
 from dagster_project.ingest.reference import ReferenceFileError
-from dagster_project.orchestration.warehouse_lock import warehouse_lock
+from dagster_project.orchestration.warehouse_lock import (
+    WarehouseBusy,
+    WarehouseDamaged,
+    connect_warehouse,
+    damage,
+    warehouse_lock,
+)
 from dagster_project.resources import XmkSettings
 
 RAW_GROUP = "raw"
@@ -54,9 +60,14 @@ def ingest_raw_files(context: dg.AssetExecutionContext, settings: XmkSettings):
     ):
         try:
             report = ingest(paths.raw_dir, paths.warehouse_db)
-        except ReferenceFileError as exc:
-            # The operator's own file: trying again changes nothing until it is fixed.
+        except (ReferenceFileError, WarehouseBusy, WarehouseDamaged) as exc:
+            # The operator's own file, a session outside xmk that was waited for already,
+            # a damaged warehouse: trying again changes nothing until someone acts.
             raise dg.Failure(str(exc), allow_retries=False) from exc
+        except duckdb.Error as exc:
+            if damaged := damage(exc, paths.warehouse_db):
+                raise dg.Failure(str(damaged), allow_retries=False) from exc
+            raise
         counts = _table_counts(paths.warehouse_db)
     context.log.info(report.summary())
     for table in RAW_TABLES:
@@ -79,7 +90,7 @@ def ingest_raw_files(context: dg.AssetExecutionContext, settings: XmkSettings):
 
 
 def _table_counts(db_path) -> dict[str, int]:
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect_warehouse(db_path, read_only=True)
     try:
         tables = {"manifest": "file_manifest", **{t: t for t in RAW_TABLES if t != "manifest"}}
         return {
@@ -108,7 +119,7 @@ def rows_conserved(context: dg.AssetCheckExecutionContext, settings: XmkSettings
 
 
 def _unconserved_sheets(db) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_warehouse(db, read_only=True)
     try:
         return con.execute(
             """

@@ -11,7 +11,6 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from dagster_project.dbt.build_state import (
@@ -28,7 +27,7 @@ from dagster_project.dbt.build_state import (
 from dagster_project.dbt.commands import dbt_build_args, dbt_environment
 from dagster_project.dbt.project import xmk_dbt_project
 from dagster_project.dbt.translator import XmkDbtTranslator
-from dagster_project.orchestration.warehouse_lock import warehouse_lock
+from dagster_project.orchestration.warehouse_lock import connect_warehouse, damage, warehouse_lock
 from dagster_project.resources import XmkSettings
 
 # dbt exits 1 when it ran and some model or test failed: running the same SQL on the same
@@ -66,7 +65,7 @@ def dbt_warehouse(
         paths.warehouse_db, f"dbt build ({context.run.run_id})", log=context.log.info
     ):
         paths.warehouse_dir.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(paths.warehouse_db))
+        con = connect_warehouse(paths.warehouse_db)
         try:
             fingerprint = build_fingerprint(
                 inputs_digest(con, source_schemas(xmk_dbt_project.manifest_path)),
@@ -95,13 +94,15 @@ def dbt_warehouse(
                 _stop(invocation.process)
             if not invocation.is_successful():
                 error = invocation.get_error()
+                if damaged := damage(error, paths.warehouse_db):
+                    raise dg.Failure(str(damaged), allow_retries=False) from error
                 if invocation.process.returncode != DBT_COMPLETED_WITH_FAILURES:
                     raise dg.RetryRequested(
                         max_retries=DBT_RETRIES, seconds_to_wait=DBT_RETRY_WAIT_SECONDS
                     ) from error
                 raise error
 
-        con = duckdb.connect(str(paths.warehouse_db))
+        con = connect_warehouse(paths.warehouse_db)
         try:
             record_build(con, BuildState(fingerprint, tuple(selection), context.run.run_id))
         finally:

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import dagster as dg
-import duckdb
 
 from dagster_project.assets.marts import dbt_warehouse
-from dagster_project.orchestration.warehouse_lock import warehouse_lock
+from dagster_project.orchestration.warehouse_lock import connect_warehouse, warehouse_lock
 from dagster_project.publish.bulletin import write_bulletin
 from dagster_project.publish.county_reports import month_label, write_all_reports
 from dagster_project.publish.mail import (
@@ -149,7 +148,7 @@ def gate_status(con) -> GateStatus:
 def read_gate(settings: XmkSettings) -> GateStatus:
     db = settings.paths().warehouse_db
     with warehouse_lock(db, "publication gate", write=False):
-        con = duckdb.connect(str(db), read_only=True)
+        con = connect_warehouse(db, read_only=True)
         try:
             return gate_status(con)
         finally:
@@ -187,7 +186,7 @@ def _board(settings: XmkSettings, month: date | None) -> str:
         return "no county monthly submission yet"
     db = settings.paths().warehouse_db
     with warehouse_lock(db, "publication gate: submissions", write=False):
-        con = duckdb.connect(str(db), read_only=True)
+        con = connect_warehouse(db, read_only=True)
         try:
             rows = con.execute(
                 """
@@ -252,7 +251,7 @@ def bulletin(context: dg.AssetExecutionContext, settings: XmkSettings):
     status = _require_open_gate(settings, "bulletin")
     paths = settings.paths()
     with warehouse_lock(paths.warehouse_db, "bulletin", write=False):
-        con = duckdb.connect(str(paths.warehouse_db), read_only=True)
+        con = connect_warehouse(paths.warehouse_db, read_only=True)
         try:
             files = write_bulletin(con, status.period_month, paths.out_dir)
         finally:
@@ -315,7 +314,7 @@ def analyst_snapshot(context: dg.AssetExecutionContext, settings: XmkSettings):
 def county_reports(context: dg.AssetExecutionContext, settings: XmkSettings):
     paths = settings.paths()
     with warehouse_lock(paths.warehouse_db, "county reports", write=False):
-        con = duckdb.connect(str(paths.warehouse_db), read_only=True)
+        con = connect_warehouse(paths.warehouse_db, read_only=True)
         try:
             month = latest_report_month(con)
             regions = [

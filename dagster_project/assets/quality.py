@@ -16,11 +16,10 @@ from collections import Counter
 from datetime import date
 
 import dagster as dg
-import duckdb
 
 from dagster_project.assets.ingestion import raw_asset_key
 from dagster_project.contract import LISTS
-from dagster_project.orchestration.warehouse_lock import warehouse_lock
+from dagster_project.orchestration.warehouse_lock import connect_warehouse, warehouse_lock
 from dagster_project.quality.failure_table import ListFailure
 from dagster_project.quality.list_rows import latest_report_month
 from dagster_project.quality.refresh import refresh_failures
@@ -48,7 +47,7 @@ def dq_failures(context: dg.AssetExecutionContext, settings: XmkSettings) -> dg.
     purpose = f"data-quality checks ({context.op_execution_context.run_id})"
     with warehouse_lock(db_path, purpose, log=context.log.info):
         refresh = refresh_failures(db_path)
-        con = duckdb.connect(str(db_path), read_only=True)
+        con = connect_warehouse(db_path, read_only=True)
         try:
             latest = latest_report_month(con)
             names = dict(con.execute("select region_code, region_name from raw.regions").fetchall())
@@ -89,7 +88,7 @@ def _list_check(list_key: str, title: str) -> dg.AssetChecksDefinition:
         db_path = settings.paths().warehouse_db
         purpose = f"{list_key} data-quality check ({context.op_execution_context.run_id})"
         with warehouse_lock(db_path, purpose, write=False, log=context.log.info):
-            con = duckdb.connect(str(db_path), read_only=True)
+            con = connect_warehouse(db_path, read_only=True)
             try:
                 latest = latest_report_month(con, list_key)
             finally:

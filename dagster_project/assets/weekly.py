@@ -11,13 +11,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from dagster_project.assets.ingestion import raw_asset_key
-from dagster_project.orchestration.warehouse_lock import warehouse_lock
+from dagster_project.orchestration.warehouse_lock import connect_warehouse, warehouse_lock
 from dagster_project.publish.county_reports import safe_file_name, write_text_cell
 from dagster_project.resources import XmkSettings
 
@@ -201,7 +200,7 @@ def unstated_dispatch_lists(
         write=False,
         log=context.log.info,
     ):
-        con = duckdb.connect(str(paths.warehouse_db), read_only=True)
+        con = connect_warehouse(paths.warehouse_db, read_only=True)
         try:
             week, lists = read_region_lists(con, week)
         finally:

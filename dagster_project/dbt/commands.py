@@ -30,10 +30,14 @@ def dbt_environment(warehouse_dir: Path) -> dict[str, str]:
 
 
 def dbt_executable(interpreter: str | Path = sys.executable) -> str:
-    """The `dbt` installed beside this interpreter. cron, systemd and scripts call
-    `.venv/bin/xmk` by its path with a PATH that does not hold `.venv/bin`, where looking
-    `dbt` up on PATH (dagster-dbt's default) finds nothing or another installation. The
-    interpreter is not resolved: a virtualenv's `python` is a link to the base Python,
-    whose folder has no dbt."""
-    beside = Path(interpreter).parent / "dbt"
-    return str(beside) if beside.is_file() else "dbt"
+    """The dbt installed beside this interpreter: `xmk-dbt`, dbt's command line in a
+    process that dies with the run that starts it (dbt/child.py), else `dbt`. cron,
+    systemd and scripts call `.venv/bin/xmk` by its path with a PATH that does not hold
+    `.venv/bin`, where looking `dbt` up on PATH (dagster-dbt's default) finds nothing or
+    another installation. The interpreter is not resolved: a virtualenv's `python` is a
+    link to the base Python, whose folder has no dbt."""
+    folder = Path(interpreter).parent
+    for name in ("xmk-dbt", "dbt"):
+        if (folder / name).is_file():
+            return str(folder / name)
+    return "dbt"

@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from dagster_project.ingest.discover import Candidate, discover
 from dagster_project.ingest.reference import load_exemptions, load_reference, load_regions
 from dagster_project.ingest.schema import TABLES, arrow_schema, create_all
 from dagster_project.ingest.workers import parse_in_workers
+from dagster_project.orchestration.children import leave_with_parent
+from dagster_project.orchestration.warehouse_lock import connect_warehouse
 from dagster_project.parse.submission import ParsedFile, parse_file
 from dagster_project.parse.submitter import RegionIndex
 
@@ -82,7 +83,7 @@ def ingest(raw_dir: Path, db_path: Path, jobs: int | None = None) -> IngestRepor
     candidates = discover(raw_dir)
     report.files_seen = len(candidates)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
+    con = connect_warehouse(db_path)
     try:
         create_all(con)
         _replace_reference(con, raw_dir, regions)
@@ -310,6 +311,7 @@ _WORKER: tuple[RegionIndex, str] | None = None
 
 def _init_worker(regions, reference_version: str) -> None:
     global _WORKER
+    leave_with_parent()
     _WORKER = (RegionIndex(regions), reference_version)
 
 

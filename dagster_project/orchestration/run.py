@@ -24,7 +24,7 @@ from dagster_project.orchestration.dead_runs import (
     release_dead_runs,
     this_process_tag,
 )
-from dagster_project.orchestration.warehouse_lock import warehouse_lock
+from dagster_project.orchestration.warehouse_lock import connect_warehouse, warehouse_lock
 from dagster_project.settings import Paths, resolve_paths
 
 STEP_FAILED = 1
@@ -89,10 +89,13 @@ def run_nightly(raw=None, warehouse=None, out=None) -> int:
 
 
 def _cause(error) -> str:
-    """The underlying exception of a failed step, not Dagster's wrapper around it."""
-    while error.cause is not None:
+    """The underlying exception of a failed step, not Dagster's wrapper around it; a
+    step's own Failure says what it means in its own words."""
+    while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
         error = error.cause
     message = error.message.strip()
+    if error.cls_name == "Failure":
+        return message.split(": ", 1)[-1] if message.startswith("dagster") else message
     # "package.module.ReferenceFileError: …" as "ReferenceFileError: …"
     qualified = message.split(": ", 1)[0]
     if error.cls_name and qualified.endswith(error.cls_name):
@@ -137,7 +140,7 @@ def _gate(paths: Paths):
     if not paths.warehouse_db.exists():
         return None
     with warehouse_lock(paths.warehouse_db, "xmk run: gate", write=False):
-        con = duckdb.connect(str(paths.warehouse_db), read_only=True)
+        con = connect_warehouse(paths.warehouse_db, read_only=True)
         try:
             return gate_status(con)
         except duckdb.CatalogException:
@@ -177,7 +180,7 @@ def _this_run(result) -> str:
 def warehouse_summary(paths: Paths) -> str:
     """What the warehouse holds, across all runs."""
     with warehouse_lock(paths.warehouse_db, "xmk run: summary", write=False):
-        con = duckdb.connect(str(paths.warehouse_db), read_only=True)
+        con = connect_warehouse(paths.warehouse_db, read_only=True)
         try:
             files = con.execute(
                 """select count(*) filter (status = 'loaded'),

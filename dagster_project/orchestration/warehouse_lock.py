@@ -24,12 +24,15 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+
+import duckdb
 
 # A nightly run at province scale takes minutes; a run still waiting after this long is
 # stuck behind something that needs a person.
@@ -39,8 +42,40 @@ _POLL_FIRST, _POLL_MAX = 0.2, 5.0
 _held = threading.local()
 
 
+# How long a run waits for a process outside xmk that has warehouse.duckdb open (an
+# analyst's session on the working file); XMK_WAREHOUSE_WAIT_SECONDS changes it.
+DEFAULT_FOREIGN_WAIT_SECONDS = 120
+_FOREIGN_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
+
+
 class WarehouseBusy(RuntimeError):
     """The lock was not free within the timeout."""
+
+
+class WarehouseDamaged(RuntimeError):
+    """DuckDB found the working warehouse damaged (a block or the WAL failing its
+    checksum, the file cut short). Trying again changes nothing: it is rebuilt from
+    raw/, which is the source of truth."""
+
+
+# What DuckDB says of a damaged file (checked on every block it reads).
+_DAMAGE = re.compile(
+    r"Corrupt (database|WAL) file|Could not read enough bytes|Failure while replaying WAL"
+    r"|is not a valid DuckDB database"
+)
+
+
+def damage(exc: BaseException, db_path: Path) -> WarehouseDamaged | None:
+    """A WarehouseDamaged for `exc` when it says the warehouse is damaged, else None."""
+    text = str(exc)
+    if not _DAMAGE.search(text):
+        return None
+    first = text.strip().splitlines()[0][:300] if text.strip() else type(exc).__name__
+    return WarehouseDamaged(
+        f"{db_path} is damaged ({first}). Nothing was published from it. raw/ is the source "
+        'of truth: move the file aside and run again to rebuild it (README, "Rebuilding the '
+        'warehouse from raw/ alone"); published.duckdb stays as it was'
+    )
 
 
 def lock_path(db_path: Path) -> Path:
@@ -153,3 +188,62 @@ def _describe(path: Path) -> str:
         f"{note.get('purpose')} (pid {note.get('pid')} on {note.get('host')}, "
         f"{note.get('mode')} since {note.get('since')})"
     )
+
+
+def connect_warehouse(
+    db_path: Path,
+    *,
+    read_only: bool = False,
+    log: Callable[[str], None] | None = None,
+    timeout: float | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting for a process outside xmk that holds the file (DuckDB's own
+    lock, which warehouse_lock cannot see): said at once with the holder's pid and
+    command and how long the run will wait, then WarehouseBusy naming them. A damaged
+    file (a WAL failing its checksum) is WarehouseDamaged at once."""
+    if timeout is None:
+        value = os.environ.get("XMK_WAREHOUSE_WAIT_SECONDS", "").strip()
+        timeout = float(value) if value.isdigit() else DEFAULT_FOREIGN_WAIT_SECONDS
+    started = time.monotonic()
+    pause, told = _POLL_FIRST, False
+    while True:
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only)
+        except duckdb.Error as exc:
+            if damaged := damage(exc, db_path):
+                raise damaged from exc
+            found = _FOREIGN_HOLDER.search(str(exc))
+            if found is None:
+                raise
+            who = _process(int(found.group(2)), found.group(1))
+            waited = time.monotonic() - started
+            if waited >= timeout:
+                raise WarehouseBusy(
+                    f"{db_path} is held by {who}, a process outside xmk (an analyst's "
+                    f"session on the working file?); gave up after {waited:.0f} s. Close it, "
+                    "or have it read published.duckdb instead"
+                ) from exc
+            if not told:
+                (log or _stderr)(
+                    f"waiting for the warehouse: {db_path} is held by {who}, outside xmk; "
+                    f"waiting up to {timeout:.0f} s"
+                )
+                told = True
+            time.sleep(min(pause, max(timeout - waited, 0.05)))
+            pause = min(pause * 2, _POLL_MAX)
+
+
+def _process(pid: int, program: str) -> str:
+    """pid, and its command line when this machine can read it."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        command = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
+    except OSError:
+        command = program
+    return f"pid {pid} ({command[:200]})"
+
+
+def _stderr(message: str) -> None:
+    import sys
+
+    print(message, file=sys.stderr, flush=True)

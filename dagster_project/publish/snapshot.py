@@ -33,6 +33,8 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.orchestration.warehouse_lock import damage
+
 ANALYST_SCHEMAS = ("marts",)
 META_SCHEMA = "meta"
 BARE_NAME_SCHEMA = "main"
@@ -79,7 +81,14 @@ def publish_snapshot(
         raise ValueError(f"schemas to publish must be named and not main or meta: {schemas}")
     published_db.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_copies(published_db)
-    digest = content_digest(warehouse_db, schemas)
+    try:
+        # Every row of every table to publish is read here, so DuckDB checks every block:
+        # a damaged warehouse stops the publication before anything is replaced.
+        digest = content_digest(warehouse_db, schemas)
+    except duckdb.Error as exc:
+        if damaged := damage(exc, warehouse_db):
+            raise damaged from exc
+        raise
     published = _published(published_db)
     if published is not None and published.pop("content_digest") == digest:
         return SnapshotInfo(published_db, **published, written=False)

@@ -17,9 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from dagster_project.contract import LISTS
+from dagster_project.orchestration.warehouse_lock import connect_warehouse
 from dagster_project.quality import bond_coverage, cross_month, sheet_problems, statistics_file
 from dagster_project.quality.failure_table import (
     ListFailure,
@@ -52,7 +51,7 @@ class Refresh:
 
 def refresh_failures(db_path: Path) -> Refresh:
     version = suites_version()
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect_warehouse(db_path, read_only=True)
     try:
         in_force = set(
             con.execute(
@@ -81,7 +80,7 @@ def refresh_failures(db_path: Path) -> Refresh:
     finally:
         con.close()
     failures.sort(key=failure_place)
-    con = duckdb.connect(str(db_path))
+    con = connect_warehouse(db_path)
     try:
         write_failures(con, failures, [(sid, key, version) for sid, key in sorted(in_force)])
     finally:

@@ -17,10 +17,10 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from dagster_project.contract import ERROR_VALUE_RULES, FIELD_BY_NAME, LISTS, REQUIRED
+from dagster_project.orchestration.warehouse_lock import connect_warehouse
 from dagster_project.quality.bond_coverage import coverage_mismatches
 from dagster_project.quality.cross_month import cross_month_failures
 from dagster_project.quality.failure_table import ListFailure
@@ -316,7 +316,7 @@ def validate_warehouse(
     month, or all), ordered by place."""
     suites = load_suites()
     keys = [lst.key for lst in LISTS if lists is None or lst.key in lists]
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect_warehouse(db_path, read_only=True)
     try:
         failures: list[ListFailure] = []
         for key in keys:

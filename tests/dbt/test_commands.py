@@ -36,6 +36,9 @@ def test_dbt_is_the_one_beside_the_interpreter_not_the_one_on_path(tmp_path):
     (tmp_path / "bin").mkdir()
     (tmp_path / "bin" / "dbt").write_text("#!/bin/sh\n")
     assert dbt_executable(tmp_path / "bin" / "python") == str(tmp_path / "bin" / "dbt")
+    # xmk-dbt, which dies with the run, where it is installed
+    (tmp_path / "bin" / "xmk-dbt").write_text("#!/bin/sh\n")
+    assert dbt_executable(tmp_path / "bin" / "python") == str(tmp_path / "bin" / "xmk-dbt")
     assert dbt_executable(tmp_path / "elsewhere" / "python") == "dbt"
 
 
@@ -43,5 +46,5 @@ def test_the_code_location_runs_the_dbt_of_its_own_environment():
     from dagster_project.definitions import defs
 
     dbt = defs.resources["dbt"]
-    assert dbt.dbt_executable == str(Path(sys.executable).parent / "dbt")
+    assert dbt.dbt_executable == str(Path(sys.executable).parent / "xmk-dbt")
     assert Path(dbt.dbt_executable).is_file()

@@ -229,7 +229,7 @@ class Crashing:
     def __getattr__(self, name):
         return getattr(self.con, name)
 
-load.duckdb.connect = lambda *a, **k: Crashing(real_connect(*a, **k))
+duckdb.connect = lambda *a, **k: Crashing(real_connect(*a, **k))
 load.ingest(Path(sys.argv[1]), Path(sys.argv[2]))
 """
 

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from dagster_project.orchestration.warehouse_lock import WarehouseBusy, holder, warehouse_lock
@@ -110,3 +111,45 @@ def test_a_reader_cannot_become_a_writer_in_place(db):
         warehouse_lock(db, "writer"),
     ):
         pass
+
+
+def test_a_session_outside_xmk_holding_the_warehouse_is_named_and_waited_for(
+    tmp_path, monkeypatch, capfd
+):
+    from dagster_project.ingest.load import ingest
+
+    db = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(db)).close()
+    # An analyst's session on the working file, as the README's read-only example opens it.
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; "
+         "c = duckdb.connect(sys.argv[1], read_only=True); time.sleep(60)", str(db)]
+    )  # fmt: skip
+    try:
+        _wait_until_open(db)
+        monkeypatch.setenv("XMK_WAREHOUSE_WAIT_SECONDS", "2")
+        (tmp_path / "raw").mkdir()
+        with pytest.raises(WarehouseBusy) as busy:
+            ingest(tmp_path / "raw", db, jobs=1)
+        said = capfd.readouterr().err
+        assert f"is held by pid {reader.pid} (" in said and "waiting up to 2 s" in said
+        assert f"held by pid {reader.pid} (" in str(busy.value) and "gave up after" in str(
+            busy.value
+        )
+        assert "time.sleep(60)" in str(busy.value)  # the holder's own command line
+    finally:
+        reader.kill()
+        reader.wait()
+    # Once it is closed, the run goes on.
+    assert ingest(tmp_path / "raw", db, jobs=1).files_seen == 0
+
+
+def _wait_until_open(db) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            duckdb.connect(str(db)).close()
+        except duckdb.IOException:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the reader never opened the warehouse")
