@@ -81,10 +81,7 @@ def test_the_nightly_run_names_the_bad_file_and_publishes_nothing(tmp_path, caps
     code = run_nightly_quietly(raw, tmp_path / "warehouse", tmp_path / "out")
     out = capsys.readouterr().out
     assert code == 1
-    assert (
-        f"step failed: ingest_raw_files: ReferenceFileError: {path}: missing column(s) rank_group"
-        in out
-    )
+    assert f"step failed: ingest_raw_files: {path}: missing column(s) rank_group" in out
     assert "publication gate not reached" in out and "publication gate open" not in out
     # Failed at once: no retry was scheduled.
     (log,) = (tmp_path / "out" / "logs").glob("xmk-run-*.log")
