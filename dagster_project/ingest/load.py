@@ -213,7 +213,6 @@ def supersede_decisions(con, submission_ids: list[str]) -> list[str]:
         )
         select g.region_code, coalesce(strftime(g.period_month, '%Y-%m'),
                                        strftime(g.period_week, '%G-W%V')) as period,
-               string_agg(distinct g.list_key, ',' order by g.list_key) as lists,
                f.original_path, g.received_at, bool_or(g.in_force) as in_force
         from groups g join raw.file_manifest f using (submission_id)
         where g.files > 1
@@ -223,7 +222,7 @@ def supersede_decisions(con, submission_ids: list[str]) -> list[str]:
         [submission_ids],
     ).fetchall()
     decisions, winners = [], {}
-    for region, period, _lists, path, received, in_force in rows:
+    for region, period, path, received, in_force in rows:
         key = (region, period)
         if in_force:
             winners.setdefault(key, (path, received))

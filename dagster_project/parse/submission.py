@@ -88,7 +88,9 @@ def parse_file(
             )
     except FileRejected as exc:
         parsed.status, parsed.reason, parsed.sheets = "rejected", str(exc), []
-    except Exception as exc:  # a reader's or parser's own failure on one file
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # a reader's own failure on one file, its panics included
         parsed.status, parsed.sheets = "rejected", []
         parsed.reason = (
             "文件无法读取（读取时出错），请用Excel或WPS打开后另存为.xlsx再报送 "
