@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from dagster_project.contract import FIELDS, FieldType
 from dagster_project.parse.dates import month_in_header
@@ -125,9 +126,7 @@ def find_header(
             )
         )
     columns, duplicates = _first_of_each_field(columns)
-    title_lines = [
-        t for r in range(first) for v in grid.rows[r] if (t := clean_text(v)) is not None
-    ]
+    title_lines = _title_lines(grid, first)
     ytd = next((c for c in columns if c.field == "ytd_completed_wan"), None)
     return Header(
         first,
@@ -140,17 +139,60 @@ def find_header(
     )
 
 
+def _title_lines(grid: Grid, rows: int) -> list[str]:
+    """The texts above the header, one per cell; a label cell ending in a colon takes
+    the value of the cell right of it (the template's 填报单位：| 蛟河市 and
+    报送月份：| 2026年9月 input cells), a date as the month it names."""
+    lines = []
+    for r in range(rows):
+        taken = -1
+        for c, value in enumerate(grid.rows[r]):
+            text = clean_text(value)
+            if c == taken or text is None:
+                continue
+            if text[-1] in ":：":
+                right = _merge_end(grid, r, c) + 1
+                answer = _title_value(grid.cell(r, right))
+                if answer is not None and answer[-1] not in ":：":
+                    text, taken = text + answer, right
+            lines.append(text)
+    return lines
+
+
+def _merge_end(grid: Grid, row: int, col: int) -> int:
+    """The last column of the merged range that starts at (row, col), else col."""
+    for (r0, c0), (r1, c1) in grid.merged:
+        if c0 == col and r0 <= row <= r1:
+            return c1
+    return col
+
+
+def _title_value(value: object) -> str | None:
+    if isinstance(value, date):  # datetime is a date
+        day = f"{value.day}日" if value.day != 1 else ""
+        return f"{value.year}年{value.month}月{day}"
+    return clean_text(value)
+
+
 def _block_from_merges(grid: Grid, anchor: int) -> tuple[int, int]:
     """Vertical merges through the anchor row give the header's real extent."""
     first = last = anchor
     for (r0, _c0), (r1, _c1) in grid.merged:
         if r0 <= anchor <= r1 and r1 > r0:
             first, last = min(first, r0), max(last, r1)
-    # A parent row above (e.g. 前期手续 merged over 立项…施工许可) with children on the anchor.
+    # A parent row above (e.g. 前期手续 merged over 立项…施工许可) with children on the anchor;
+    # not the row of 填报单位：… / 报送月份：…, whose merged cells are input boxes.
     for (r0, c0), (r1, c1) in grid.merged:
-        if r1 == first - 1 and c1 > c0 and r0 >= first - 2:
+        if r1 == first - 1 and c1 > c0 and r0 >= first - 2 and not _names_the_report(grid, r1):
             first = r0
     return first, last
+
+
+_REPORT_LABEL = re.compile(r"(填报|报送|上报)(单位|月份)")
+
+
+def _names_the_report(grid: Grid, row: int) -> bool:
+    return any(isinstance(v, str) and _REPORT_LABEL.search(v) for v in grid.rows[row])
 
 
 def _extend_without_merges(grid: Grid, last: int, fields: FieldMatcher) -> int:

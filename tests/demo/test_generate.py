@@ -16,7 +16,12 @@ from dagster_project.demo.defects import FORMULA_WITHOUT_VALUE, MISSING_VALUE, U
 from dagster_project.demo.generate import generate_demo
 from dagster_project.demo.periods import SHANGHAI
 from dagster_project.demo.styles import style_for
-from dagster_project.template.workbook import FIRST_DATA_ROW, HEADER_ROW, header_text
+from dagster_project.template.workbook import (
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    SUBMITTER_CELL,
+    header_text,
+)
 from tests.demo.conftest import SMALL
 
 MONTHS = ("2025-12", "2026-01")
@@ -60,7 +65,7 @@ def test_each_month_holds_one_submission_per_submitter(small_demo):
 
 def test_the_anonymous_file_names_its_submitter_in_the_title_rows(small_demo):
     wb = openpyxl.load_workbook(small_demo.out_dir / "2026-01" / "1月份报表.xlsx")
-    assert all(wb[lst.title].cell(2, 1).value == "填报单位：北大湖新区" for lst in LISTS)
+    assert all(wb[lst.title][SUBMITTER_CELL].value == "北大湖新区" for lst in LISTS)
 
 
 def test_csv_files_are_gbk_with_the_template_header(small_demo):

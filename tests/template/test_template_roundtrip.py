@@ -8,7 +8,12 @@ import openpyxl
 
 from dagster_project.contract import FIELD_BY_NAME, LISTS, FieldType
 from dagster_project.parse.submission import COUNTY_MONTHLY, parse_file
-from dagster_project.template.workbook import FIRST_DATA_ROW, HEADER_ROW, write_template
+from dagster_project.template.workbook import (
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    SUBMITTER_CELL,
+    write_template,
+)
 
 # What a clerk types for each kind of field, and what the warehouse must hold for it.
 _TYPED = {
@@ -37,12 +42,12 @@ def _cell_and_expected(field_name: str, row: int):
 
 
 def test_filled_template_reads_back_every_field_exactly(tmp_path):
-    path = write_template(tmp_path / "template.xlsx")
+    path = write_template(tmp_path / "template.xlsx", raw_dir=tmp_path)
     wb = openpyxl.load_workbook(path)
     expected: dict[str, list[dict]] = {}
     for lst in LISTS:
         ws = wb[lst.title]
-        ws.cell(2, 1, "填报单位：蛟河市发展和改革局")
+        ws[SUBMITTER_CELL] = "蛟河市发展和改革局"
         headers = [c.value for c in ws[HEADER_ROW]]
         assert len(headers) == len(lst.columns)
         expected[lst.key] = []
@@ -80,9 +85,9 @@ def test_filled_template_reads_back_every_field_exactly(tmp_path):
 
 
 def test_blank_template_loads_with_no_rows(tmp_path):
-    path = write_template(tmp_path / "template.xlsx")
+    path = write_template(tmp_path / "template.xlsx", raw_dir=tmp_path)
     wb = openpyxl.load_workbook(path)
-    wb["在建项目"].cell(2, 1, "填报单位：蛟河市")
+    wb["在建项目"][SUBMITTER_CELL] = "蛟河市"
     wb.save(path)
     parsed = parse_file("220281_蛟河市.xlsx", path.read_bytes(), COUNTY_MONTHLY, _regions())
     assert parsed.status == "loaded", parsed.reason
