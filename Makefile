@@ -10,7 +10,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(LOCAL_UV))
 # @dbt_assets reads dbt_project/target/manifest.json when Dagster imports the definitions.
 DBT_PROJECT := dagster_project/dbt/project.py
 
-.PHONY: setup demo test lint ui clean
+.PHONY: setup demo test lint ui docs clean
 
 $(LOCAL_UV):
 	python3 -m pip install --quiet --target $(CURDIR)/.tools/uv "uv==0.13.8"
@@ -28,7 +28,7 @@ demo: setup
 	@$(UV) run xmk run || { code=$$?; [ $$code -eq 3 ] || exit $$code; \
 	  echo; echo "The gate held the month back, as the demo intends. To publish, add the"; \
 	  echo "counties' corrected re-submissions and run again:"; \
-	  echo "  uv run xmk demo-data --corrected && uv run xmk run"; }
+	  echo "  ./xmk demo-data --corrected && ./xmk run"; }
 
 test: setup lint test-tools
 	$(UV) run pytest -q
@@ -49,10 +49,17 @@ lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run sqlfluff lint dbt_project/models
-	$(UV) run dagster definitions validate
+	$(UV) run dg check defs
 
 ui: setup
-	$(UV) run dagster dev
+	$(UV) run dg dev
+
+# The dbt catalogue of the warehouse: every model and column, in Chinese and English.
+docs: setup
+	cd dbt_project && XMK_WAREHOUSE_DIR=$(CURDIR)/warehouse $(UV) run dbt docs generate \
+	  --profiles-dir . --target-path $(CURDIR)/out/dbt_docs --quiet
+	cd dbt_project && $(UV) run dbt docs serve --profiles-dir . \
+	  --target-path $(CURDIR)/out/dbt_docs --port 8081 --no-browser
 
 clean:
 	rm -rf warehouse out dagster_home/storage dagster_home/logs dagster_home/history

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+# The city's clock: schedules, log lines and the times xmk prints.
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -43,3 +48,17 @@ def resolve_paths(
         ).resolve(),
         out_dir=Path(out or os.environ.get("XMK_OUT_DIR") or "out").resolve(),
     )
+
+
+def command_name() -> str:
+    """`xmk` as the user can type it again: what the checkout's `./xmk` wrapper says it
+    was called as (XMK_COMMAND), else `xmk` when that is the one on PATH, else its path."""
+    if named := os.environ.get("XMK_COMMAND"):
+        return named
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("xmk")
+    if argv0.name != "xmk":
+        return "xmk"
+    on_path = shutil.which("xmk")
+    if on_path and Path(on_path).resolve() == argv0.resolve():
+        return "xmk"
+    return str(argv0)

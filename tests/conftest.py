@@ -3,15 +3,17 @@ per session and the nightly job run quietly."""
 
 from __future__ import annotations
 
-import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from dagster_project.ingest.reference import load_regions
 from dagster_project.parse.submitter import RegionIndex
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT
 from tests.workbooks import write_xlsx
+
+REPO_DAGSTER_YAML = REPO_ROOT / "dagster_home" / "dagster.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -52,9 +54,14 @@ def run_nightly_quietly(raw: Path, warehouse: Path, out: Path) -> int:
     dagster_home/)."""
     from dagster_project.orchestration.run import run_nightly
 
-    saved = os.environ.pop("DAGSTER_HOME", None)
-    try:
-        return run_nightly(raw, warehouse, out)
-    finally:
-        if saved is not None:
-            os.environ["DAGSTER_HOME"] = saved
+    return run_nightly(raw, warehouse, out, ephemeral=True)
+
+
+def cron_env(root: Path) -> dict[str, str]:
+    """The environment of an operator's cron line: PATH=/usr/bin:/bin and the Dagster
+    instance it records its runs in — the repository's dagster.yaml in a DAGSTER_HOME of
+    the test's own, so that tests leave nothing in the checkout's dagster_home/."""
+    home = root / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO_DAGSTER_YAML, home / "dagster.yaml")
+    return {"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(home)}

@@ -10,6 +10,7 @@ import duckdb
 from dagster_project.contract import LISTS
 from dagster_project.ingest.load import ingest
 from dagster_project.ingest.reference import ReferenceFileError
+from dagster_project.orchestration.preflight import permanent_reason
 from dagster_project.orchestration.warehouse_lock import (
     WarehouseBusy,
     WarehouseDamaged,
@@ -55,20 +56,23 @@ def raw_asset_key(table: str) -> dg.AssetKey:
 )
 def ingest_raw_files(context: dg.AssetExecutionContext, settings: XmkSettings):
     paths = settings.paths()
-    with warehouse_lock(
-        paths.warehouse_db, f"ingestion ({context.run.run_id})", log=context.log.info
-    ):
-        try:
+    try:
+        with warehouse_lock(
+            paths.warehouse_db, f"ingestion ({context.run.run_id})", log=context.log.info
+        ):
             report = ingest(paths.raw_dir, paths.warehouse_db)
-        except (ReferenceFileError, WarehouseBusy, WarehouseDamaged) as exc:
-            # The operator's own file, a session outside xmk that was waited for already,
-            # a damaged warehouse: trying again changes nothing until someone acts.
-            raise dg.Failure(str(exc), allow_retries=False) from exc
-        except duckdb.Error as exc:
-            if damaged := damage(exc, paths.warehouse_db):
-                raise dg.Failure(str(damaged), allow_retries=False) from exc
-            raise
-        counts = _table_counts(paths.warehouse_db)
+            counts = _table_counts(paths.warehouse_db)
+    except (ReferenceFileError, WarehouseBusy, WarehouseDamaged) as exc:
+        # The operator's own file, a session outside xmk that was waited for already,
+        # a damaged warehouse: trying again changes nothing until someone acts.
+        raise dg.Failure(str(exc), allow_retries=False) from exc
+    except (duckdb.Error, OSError) as exc:
+        if isinstance(exc, duckdb.Error) and (damaged := damage(exc, paths.warehouse_db)):
+            raise dg.Failure(str(damaged), allow_retries=False) from exc
+        # a permission, a read-only or full disk: retrying in 30 s changes nothing
+        if reason := permanent_reason(exc):
+            raise dg.Failure(reason, allow_retries=False) from exc
+        raise
     context.log.info(report.summary())
     for table in RAW_TABLES:
         metadata = {"dagster/row_count": counts.get(table, 0)}

@@ -15,6 +15,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from dagster_project.dbt.build_state import (
     BuildState,
+    CheckOutcome,
     build_fingerprint,
     forget_build,
     inputs_digest,
@@ -86,8 +87,12 @@ def dbt_warehouse(
             invocation = dbt.cli(
                 args, context=context, target_path=Path(target), raise_on_error=False
             )
+            checks: list[CheckOutcome] = []
             try:
-                yield from invocation.stream()
+                for event in invocation.stream():
+                    if isinstance(event, dg.AssetCheckResult) and event.asset_key:
+                        checks.append(_outcome(event))
+                    yield event
             finally:
                 # Never let go of the warehouse while dbt may still write it: a step
                 # that fails or is abandoned half-way stops its dbt process first.
@@ -104,7 +109,9 @@ def dbt_warehouse(
 
         con = connect_warehouse(paths.warehouse_db)
         try:
-            record_build(con, BuildState(fingerprint, tuple(selection), context.run.run_id))
+            record_build(
+                con, BuildState(fingerprint, tuple(selection), context.run.run_id, tuple(checks))
+            )
         finally:
             con.close()
 
@@ -137,3 +144,24 @@ def _unchanged(context: dg.AssetExecutionContext, last: BuildState):
                 "built_by_run": str(last.run_id),
             },
         )
+    # The tests of that build, on the same tables, stand: said once each, as they were.
+    wanted = set(context.selected_asset_check_keys)
+    for outcome in last.checks:
+        key = dg.AssetCheckKey(dg.AssetKey.from_user_string(outcome.asset), outcome.check)
+        if key in wanted:
+            yield dg.AssetCheckResult(
+                asset_key=key.asset_key,
+                check_name=key.name,
+                passed=outcome.passed,
+                severity=dg.AssetCheckSeverity(outcome.severity),
+                metadata={"dbt_build": "skipped: the result of run " + str(last.run_id)},
+            )
+
+
+def _outcome(result: dg.AssetCheckResult) -> CheckOutcome:
+    return CheckOutcome(
+        result.asset_key.to_user_string(),
+        result.check_name,
+        result.passed,
+        result.severity.value,
+    )

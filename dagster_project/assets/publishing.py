@@ -5,10 +5,12 @@ The gate is where publication stops: the month's 擂台, 绩效考核 and showca
 the bulletin and in published.duckdb) only when no error-severity failure remains for
 that month and the month is complete — every submitter of the regions reference has sent
 its monthly lists and the statistics bureau's file is there, or the project centre has
-exempted them (raw/reference/exemptions.csv). Its blocking check stops the bulletin and
-the snapshot in the run; both also ask the gate themselves, because a blocking check does
-nothing when only they are selected. The county reports do not wait for the gate: a
-county with errors, or with nothing sent, is exactly the one that needs its report.
+exempted them (raw/reference/exemptions.csv). The bulletin and the snapshot each ask the
+gate and, while it is shut, materialise nothing and say why: the run itself succeeds (a
+month held back is the gate working, not a failure), and the gate's check
+`month_complete_without_errors` fails, red in the UI, naming the regions missing and those
+with errors. The county reports do not wait for the gate: a county with errors, or with
+nothing sent, is exactly the one that needs its report.
 """
 
 import os
@@ -214,10 +216,9 @@ def _board(settings: XmkSettings, month: date | None) -> str:
 @dg.asset_check(
     asset=GATE_KEY,
     name="month_complete_without_errors",
-    blocking=True,
-    description="Blocks the bulletin and the analysts' snapshot while a submitter of the "
-    "month has not sent its lists (and is not exempted), the statistics bureau's file is "
-    "missing, or an error-severity data-quality failure remains.",
+    description="Fails — and the bulletin and the analysts' snapshot are held back — while "
+    "a submitter of the month has not sent its lists (and is not exempted), the statistics "
+    "bureau's file is missing, or an error-severity data-quality failure remains.",
 )
 def month_complete_without_errors(settings: XmkSettings) -> dg.AssetCheckResult:
     status = read_gate(settings)
@@ -233,11 +234,13 @@ def month_complete_without_errors(settings: XmkSettings) -> dg.AssetCheckResult:
     )
 
 
-def _require_open_gate(settings: XmkSettings, what: str) -> GateStatus:
+def _open_gate(context: dg.AssetExecutionContext, settings: XmkSettings, what: str):
+    """The gate's status when it is open; None, said in the step's log, while it is shut."""
     status = read_gate(settings)
-    if not status.is_open:
-        raise dg.Failure(f"{what} not published: {status.describe()}")
-    return status
+    if status.is_open:
+        return status
+    context.log.warning(f"{what} held back, the previous one stays: {status.describe()}")
+    return None
 
 
 @dg.asset(
@@ -246,9 +249,13 @@ def _require_open_gate(settings: XmkSettings, what: str) -> GateStatus:
     group_name=PUBLISH_GROUP,
     kinds={"excel", "html"},
     description="月度擂台通报（三(三)）：xlsx 与 html (the monthly 擂台 bulletin)",
+    # Not materialised while the gate is shut.
+    output_required=False,
 )
 def bulletin(context: dg.AssetExecutionContext, settings: XmkSettings):
-    status = _require_open_gate(settings, "bulletin")
+    status = _open_gate(context, settings, "bulletin")
+    if status is None:
+        return
     paths = settings.paths()
     with warehouse_lock(paths.warehouse_db, "bulletin", write=False):
         con = connect_warehouse(paths.warehouse_db, read_only=True)
@@ -261,7 +268,7 @@ def bulletin(context: dg.AssetExecutionContext, settings: XmkSettings):
         if files.written
         else f"bulletin unchanged (same content as published): {files.xlsx}"
     )
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "xlsx": str(files.xlsx),
             "html": str(files.html),
@@ -277,14 +284,16 @@ def bulletin(context: dg.AssetExecutionContext, settings: XmkSettings):
     kinds={"duckdb"},
     description="分析人员只读快照 published.duckdb，运行成功后整体替换 "
     "(the analysts' read-only snapshot, replaced atomically after a good run)",
+    output_required=False,
 )
 def analyst_snapshot(context: dg.AssetExecutionContext, settings: XmkSettings):
-    _require_open_gate(settings, "snapshot")
+    if _open_gate(context, settings, "snapshot") is None:
+        return
     paths = settings.paths()
     with warehouse_lock(paths.warehouse_db, "analysts' snapshot", write=False):
         info = publish_snapshot(paths.warehouse_db, paths.published_db)
     context.log.info(info.describe())
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "path": str(info.path),
             "latest_period_month": str(info.latest_period_month),

@@ -11,6 +11,8 @@ The fingerprint of the last good build lives in the warehouse itself
 (`meta.dbt_build_state`), so a rebuilt or replaced warehouse starts without one. It is
 removed before a build starts and written only after the build succeeded: a failed or
 interrupted build — a test at error severity included — is never skipped next time.
+With it are the outcomes of the build's tests (`checks`), which a skipped build reports
+again: the same tests on the same tables give the same results.
 """
 
 from __future__ import annotations
@@ -35,10 +37,19 @@ _PROJECT_PARTS = (
 
 
 @dataclass(frozen=True)
+class CheckOutcome:
+    asset: str  # the asset key, as "schema/name"
+    check: str
+    passed: bool
+    severity: str  # "ERROR" or "WARN"
+
+
+@dataclass(frozen=True)
 class BuildState:
     fingerprint: str
     selection: tuple[str, ...]  # the asset keys built, as "schema/name"
     run_id: str | None = None
+    checks: tuple[CheckOutcome, ...] = ()
 
 
 def project_digest(project_dir: Path) -> str:
@@ -109,8 +120,13 @@ def is_unchanged(last: BuildState | None, fingerprint: str, selection: Iterable[
 
 def last_build(con) -> BuildState | None:
     _create(con)
-    row = con.execute(f"select fingerprint, selection, run_id from {STATE_TABLE}").fetchone()
-    return None if row is None else BuildState(row[0], tuple(row[1]), row[2])
+    row = con.execute(
+        f"select fingerprint, selection, run_id, checks from {STATE_TABLE}"
+    ).fetchone()
+    if row is None:
+        return None
+    checks = tuple(CheckOutcome(**c) for c in json.loads(row[3] or "[]"))
+    return BuildState(row[0], tuple(row[1]), row[2], checks)
 
 
 def forget_build(con) -> None:
@@ -123,8 +139,14 @@ def record_build(con, state: BuildState) -> None:
     con.execute("begin transaction")
     con.execute(f"delete from {STATE_TABLE}")
     con.execute(
-        f"insert into {STATE_TABLE} values (?, ?, ?, current_timestamp)",
-        [state.fingerprint, list(state.selection), state.run_id],
+        f"insert into {STATE_TABLE} (fingerprint, selection, run_id, built_at, checks) "
+        "values (?, ?, ?, current_timestamp, ?)",
+        [
+            state.fingerprint,
+            list(state.selection),
+            state.run_id,
+            json.dumps([c.__dict__ for c in state.checks], ensure_ascii=False),
+        ],
     )
     con.execute("commit")
 
@@ -136,3 +158,5 @@ def _create(con) -> None:
                 fingerprint varchar, selection varchar[], run_id varchar, built_at timestamp
             )"""
     )
+    # A warehouse of an earlier version has the table without it.
+    con.execute(f"alter table {STATE_TABLE} add column if not exists checks varchar")

@@ -22,10 +22,12 @@ def dbt_build_args(*, full_refresh: bool = False, dbt_vars: Mapping | None = Non
 
 def dbt_environment(warehouse_dir: Path) -> dict[str, str]:
     """The variables profiles.yml reads: the warehouse folder as an absolute path, so
-    that dbt writes the same file as ingestion whatever directory it runs in."""
+    that dbt writes the same file as ingestion whatever directory it runs in. dbt's
+    output lands in log files and the UI's step logs, never a terminal: no colour codes."""
     return {
         "XMK_WAREHOUSE_DIR": str(Path(warehouse_dir).resolve()),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_USE_COLORS": "false",
     }
 
 

@@ -30,6 +30,7 @@ from dagster_project.ingest.discover import Candidate, discover
 from dagster_project.ingest.reference import load_exemptions, load_reference, load_regions
 from dagster_project.ingest.schema import TABLES, arrow_schema, create_all
 from dagster_project.ingest.workers import parse_in_workers
+from dagster_project.orchestration import progress
 from dagster_project.orchestration.children import leave_with_parent
 from dagster_project.orchestration.warehouse_lock import connect_warehouse
 from dagster_project.parse.submission import ParsedFile, parse_file
@@ -88,11 +89,15 @@ def ingest(raw_dir: Path, db_path: Path, jobs: int | None = None) -> IngestRepor
         create_all(con)
         _replace_reference(con, raw_dir, regions)
         todo, retried = _new_files(con, candidates, reference_version, report)
+        progress.say(f"  {len(candidates)} files in {raw_dir}, {len(todo)} to read")
         batch: list[PreparedGroup] = []
+        done = 0
         for group in _prepare_all(todo, regions, reference_version, jobs):
             batch.append(group)
             for summary in group.files:
                 _count(report, summary)
+            done += len(group.files)
+            progress.files_read(done, len(todo), report.rows_loaded, report.files_rejected)
             if sum(len(g.files) for g in batch) >= _BATCH:
                 write_submissions(con, batch, retried)
                 batch = []

@@ -2,10 +2,11 @@
 
 Exit codes: 0 all went well; 1 a step failed; 4 a county report's mail did not go in this
 run (refused, failed or reply unknown: the line names the counties); 3 the gate held the
-month back. When several apply, the first in that order wins — a failed step may leave
-anything undone; undelivered mail comes before a blocked gate because a blocked month
-waits for the counties, and they learn what to fix only from their reports — and every
-line is printed whatever the code.
+month back; 2 the run could not start (no landing folder, a folder it cannot write, a
+full disk: one line names the path and the cause). When several of 1, 4 and 3 apply, the
+first in that order wins — a failed step may leave anything undone; undelivered mail
+comes before a blocked gate because a blocked month waits for the counties, and they learn
+what to fix only from their reports — and every line is printed whatever the code.
 """
 
 from __future__ import annotations
@@ -19,30 +20,42 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from dagster_project.orchestration import progress
 from dagster_project.orchestration.dead_runs import (
     PROCESS_TAG,
     release_dead_runs,
     this_process_tag,
 )
+from dagster_project.orchestration.preflight import cannot_start
 from dagster_project.orchestration.warehouse_lock import connect_warehouse, warehouse_lock
-from dagster_project.settings import Paths, resolve_paths
+from dagster_project.settings import REPO_ROOT, Paths, resolve_paths
 
 STEP_FAILED = 1
+CANNOT_START = 2
 GATE_BLOCKED = 3
 MAIL_UNDELIVERED = 4
+# The Dagster instance `make ui` shows, used when DAGSTER_HOME is not set.
+REPO_DAGSTER_HOME = REPO_ROOT / "dagster_home"
 
 
-def run_nightly(raw=None, warehouse=None, out=None) -> int:
+def run_nightly(raw=None, warehouse=None, out=None, *, ephemeral: bool = False) -> int:
+    """The nightly job. Its runs are recorded in the instance of DAGSTER_HOME, else in the
+    checkout's `dagster_home/` (so they show in `make ui`); `ephemeral` records nothing."""
     paths = resolve_paths(raw, warehouse, out)
-    if not paths.raw_dir.is_dir():
-        print(f"xmk run: no landing folder at {paths.raw_dir} (try `xmk demo-data` first)")
-        return 2
+    if problem := cannot_start(paths):
+        print(f"xmk run: {problem}", file=sys.stderr)
+        return CANNOT_START
+    home = None if ephemeral else instance_home()
+    if home is not None:
+        os.environ["DAGSTER_HOME"] = str(home)
     from dagster_project.definitions import defs
 
     job = defs.resolve_job_def("nightly")
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     config = {
-        "loggers": {"console": {"config": {"log_level": "INFO"}}},
+        "loggers": {
+            "console": {"config": {"log_level": "INFO"}},
+            "progress": {},
+        },
         "resources": {
             "settings": {
                 "config": {
@@ -54,9 +67,19 @@ def run_nightly(raw=None, warehouse=None, out=None) -> int:
         },
     }
     log_path = paths.out_dir / "logs" / f"xmk-run-{datetime.now():%Y%m%d-%H%M%S}.log"
-    with _output_to(log_path), contextlib.ExitStack() as stack:
-        if instance is None:
-            instance = stack.enter_context(dg.DagsterInstance.ephemeral())
+    print(
+        f"{progress.now()} xmk run: {paths.raw_dir} → {paths.warehouse_db}"
+        f"{'' if home is None else f'; runs recorded in {home}'}\n"
+        f"         log: {log_path}",
+        flush=True,
+    )
+    with _output_to(log_path) as terminal, contextlib.ExitStack() as stack:
+        instance = (
+            dg.DagsterInstance.get()
+            if home is not None
+            else stack.enter_context(dg.DagsterInstance.ephemeral())
+        )
+        stack.enter_context(progress.showing_progress(terminal))
         release_dead_runs(instance)
         result = job.execute_in_process(
             run_config=config,
@@ -70,10 +93,9 @@ def run_nightly(raw=None, warehouse=None, out=None) -> int:
     gate = _gate(paths) if _gate_ran(result) else None
     blocked = gate is not None and not gate.is_open
     failures = [
-        f"step failed: {e.step_key}: {_cause(e.event_specific_data.error)}"
+        f"step failed: {e.step_key}: {progress.error_text(e.event_specific_data.error)}"
         for e in result.all_events
-        # the gate's own check failing is the blocked publication, said below
-        if e.is_step_failure and not (blocked and e.step_key.startswith("publish__gate"))
+        if e.is_step_failure
     ]
     if result.success or blocked:
         print(warehouse_summary(paths))
@@ -88,19 +110,12 @@ def run_nightly(raw=None, warehouse=None, out=None) -> int:
     return exit_code(bool(failures), bool(mail_problem), blocked)
 
 
-def _cause(error) -> str:
-    """The underlying exception of a failed step, not Dagster's wrapper around it; a
-    step's own Failure says what it means in its own words."""
-    while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
-        error = error.cause
-    message = error.message.strip()
-    if error.cls_name == "Failure":
-        return message.split(": ", 1)[-1] if message.startswith("dagster") else message
-    # "package.module.ReferenceFileError: …" as "ReferenceFileError: …"
-    qualified = message.split(": ", 1)[0]
-    if error.cls_name and qualified.endswith(error.cls_name):
-        message = error.cls_name + message[len(qualified) :]
-    return message
+def instance_home() -> Path | None:
+    """DAGSTER_HOME when set, else the checkout's `dagster_home/` when it has its
+    dagster.yaml, else None (an ephemeral instance)."""
+    if home := os.environ.get("DAGSTER_HOME"):
+        return Path(home)
+    return REPO_DAGSTER_HOME if (REPO_DAGSTER_HOME / "dagster.yaml").is_file() else None
 
 
 def _gate_ran(result) -> bool:
@@ -152,16 +167,18 @@ def _gate(paths: Paths):
 @contextlib.contextmanager
 def _output_to(log_path: Path):
     """Dagster's event log and dbt's line per model and test go to a log file; the
-    terminal gets the summary, which names every failed step."""
+    terminal (yielded, as a text stream) gets the progress lines and the summary, which
+    names every failed step."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     saved = {fd: os.dup(fd) for fd in (1, 2)}
-    with open(log_path, "ab") as log:
+    terminal = os.fdopen(os.dup(saved[1]), "w", encoding="utf-8", errors="replace")
+    with open(log_path, "ab") as log, terminal:
         for fd in saved:
             os.dup2(log.fileno(), fd)
         try:
-            yield
+            yield terminal
         finally:
             for stream in (sys.stdout, sys.stderr):
                 stream.flush()

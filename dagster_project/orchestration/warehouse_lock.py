@@ -34,6 +34,8 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.settings import BEIJING
+
 # A nightly run at province scale takes minutes; a run still waiting after this long is
 # stuck behind something that needs a person.
 DEFAULT_TIMEOUT_SECONDS = 2 * 60 * 60
@@ -109,8 +111,8 @@ def warehouse_lock(
     try:
         waited = _acquire(fd, fcntl.LOCK_EX if write else fcntl.LOCK_SH, path, timeout, log)
         _write_note(fd, purpose, write)
-        if log and waited >= 1:
-            log(f"warehouse lock taken after waiting {waited:.0f} s ({purpose})")
+        if waited >= 1:
+            _tell(log, f"warehouse lock taken after waiting {waited:.0f} s ({purpose})")
         held[path] = write
         try:
             yield
@@ -160,8 +162,8 @@ def _acquire(fd: int, mode: int, path: Path, timeout: float, log) -> float:
                 f"the warehouse is still in use after {waited:.0f} s "
                 f"(held by {_describe(path)}); lock file {path}"
             )
-        if log and not told:
-            log(f"waiting for the warehouse, in use by {_describe(path)}")
+        if not told:
+            _tell(log, f"waiting for the warehouse, held by {_describe(path)}")
             told = True
         time.sleep(min(pause, timeout - waited))
         pause = min(pause * 2, _POLL_MAX)
@@ -173,7 +175,7 @@ def _write_note(fd: int, purpose: str, write: bool) -> None:
         "host": socket.gethostname(),
         "purpose": purpose,
         "mode": "write" if write else "read",
-        "since": datetime.now().isoformat(timespec="seconds"),
+        "since": datetime.now(BEIJING).isoformat(timespec="seconds"),
     }
     data = json.dumps(note, ensure_ascii=False).encode()
     os.ftruncate(fd, 0)
@@ -186,7 +188,7 @@ def _describe(path: Path) -> str:
         return "another process"
     return (
         f"{note.get('purpose')} (pid {note.get('pid')} on {note.get('host')}, "
-        f"{note.get('mode')} since {note.get('since')})"
+        f"{note.get('mode')}) since {note.get('since')}"
     )
 
 
@@ -224,9 +226,10 @@ def connect_warehouse(
                     "or have it read published.duckdb instead"
                 ) from exc
             if not told:
-                (log or _stderr)(
+                _tell(
+                    log,
                     f"waiting for the warehouse: {db_path} is held by {who}, outside xmk; "
-                    f"waiting up to {timeout:.0f} s"
+                    f"waiting up to {timeout:.0f} s",
                 )
                 told = True
             time.sleep(min(pause, max(timeout - waited, 0.05)))
@@ -243,7 +246,14 @@ def _process(pid: int, program: str) -> str:
     return f"pid {pid} ({command[:200]})"
 
 
-def _stderr(message: str) -> None:
-    import sys
+def _tell(log: Callable[[str], None] | None, message: str) -> None:
+    """A wait goes to the step's log (or stderr) and to `xmk run`'s terminal."""
+    from dagster_project.orchestration import progress
 
-    print(message, file=sys.stderr, flush=True)
+    if log is None:
+        import sys
+
+        print(message, file=sys.stderr, flush=True)
+    else:
+        log(message)
+    progress.say(message)

@@ -12,6 +12,7 @@ from raw/ alone.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -23,9 +24,9 @@ import openpyxl
 import pytest
 
 from tests.cities import unseen_city as city
+from tests.conftest import cron_env
 
 XMK = Path(sys.executable).parent / "xmk"
-MINIMAL_ENV = {"PATH": "/usr/bin:/bin"}
 OCTOBER = city.OCTOBER
 BULLETIN = Path("out/bulletin/2026-10")
 REPORTS = Path("out/reports/2026-10")
@@ -35,7 +36,7 @@ def xmk(root: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(XMK), *args],
         cwd=root,
-        env=MINIMAL_ENV,
+        env=cron_env(root),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -116,6 +117,38 @@ def test_xmk_called_by_its_path_in_a_minimal_environment_runs_every_night(nights
         assert "Traceback" not in run.stdout
 
 
+def test_the_terminal_shows_each_step_as_it_starts_and_ends(nights):
+    """cron's mail of a run: a timestamped line as each step starts and ends (with its
+    time), the files as ingestion reads them, plain lines without colour codes."""
+    out = nights["runs"]["september"].stdout
+    step = re.compile(r"^\d\d:\d\d:\d\d ([▶✓✗]) (\S+)(?: (\d+\.\d) s)?", re.M)
+    seen = [(mark, name) for mark, name, _seconds in step.findall(out)]
+    for name in ("ingest_raw_files", "quality__dq_failures", "dbt_warehouse", "publish__bulletin"):
+        assert ("▶", name) in seen and ("✓", name) in seen, out[:3000]
+        assert seen.index(("▶", name)) < seen.index(("✓", name))
+    assert re.search(r"^\d\d:\d\d:\d\d   reading files \d+/\d+, [\d,]+ rows$", out, re.M)
+    assert "\x1b" not in out  # not a terminal: no colour codes, no rewritten lines
+    log = Path(re.search(r"log: (\S+\.log)", out).group(1))
+    assert "\x1b[" not in log.read_text(encoding="utf-8", errors="replace")
+
+
+def test_the_nights_are_recorded_in_the_dagster_instance(nights):
+    """The runs of `xmk run` are in the instance of DAGSTER_HOME, the one the UI shows."""
+    home = nights["root"] / "dagster_home"
+    script = (
+        "import dagster as dg; i = dg.DagsterInstance.get(); "
+        "print(sorted(r.job_name + ':' + r.status.value for r in i.get_runs()))"
+    )
+    listed = subprocess.run(
+        [sys.executable, "-c", script],
+        env={"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert listed.strip() == str(["nightly:SUCCESS"] * 5)
+
+
 # --------------------------------------------------------------------------- 2. contract
 
 
@@ -157,8 +190,9 @@ def test_a_month_missing_counties_is_blocked_and_names_them(nights, first):
 
 def test_a_county_that_sent_nothing_is_told_so_in_its_report(nights):
     rows = report_rows(nights["root"] / "reports_after_first" / f"{city.BAIHE}_白河县")
-    problem = "未报送或缺少必报清单（missing_submission）"
-    assert [(r["级别"], r["问题"]) for r in rows] == [("错误", problem)]
+    assert [(r["级别"], r["问题"], r["规则编号"]) for r in rows] == [
+        ("错误", "未报送或缺少必报清单", "missing_submission")
+    ]
     assert rows[0]["修改建议"].startswith("本月未收到贵单位的月度报表")
 
 
@@ -283,7 +317,8 @@ def test_a_value_borrowed_from_another_list_says_where_it_came_from(nights, fina
     )
     assert row == [(date(2026, 8, 1), "unstated", "under_construction")]
     rows = report_rows(nights["root"] / REPORTS / f"{city.JIANGBEI}_江北区")
-    (borrowed,) = [r for r in rows if r["问题"] == "数值取自其他清单（value_from_other_list）"]
+    (borrowed,) = [r for r in rows if r["规则编号"] == "value_from_other_list"]
+    assert borrowed["问题"] == "数值取自其他清单"
     assert (borrowed["级别"], borrowed["填报值"], borrowed["工作表"]) == (
         "警告",
         "2026年8月",
@@ -292,9 +327,18 @@ def test_a_value_borrowed_from_another_list_says_where_it_came_from(nights, fina
     assert "项目库采用了同月已开工未入统清单填报的2026年8月" in borrowed["修改建议"]
 
 
+def test_every_failure_reported_carries_its_rules_chinese_name(first, final):
+    from dagster_project.quality.rules import rule_name
+
+    for db in (first, final):
+        named = query(db, "select distinct rule, rule_name_zh from marts.fct_dq_failures")
+        assert named and all(name == rule_name(rule) for rule, name in named)
+
+
 def test_the_county_report_says_which_of_its_files_counts(nights):
     rows = report_rows(nights["root"] / REPORTS / f"{city.JIANGBEI}_江北区")
-    (replaced,) = [r for r in rows if r["问题"].endswith("（superseded_submission）")]
+    (replaced,) = [r for r in rows if r["问题"] == "文件未被采用（已有更新的报送）"]
+    assert replaced["规则编号"] == "superseded_submission"
     assert (replaced["文件"], replaced["级别"]) == ("2026-10/229902_江北区.xlsx", "警告")
     assert replaced["修改建议"].startswith(
         "本期已收到同一单位的另一份报送文件“229902_江北区_更正.xlsx”"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import cron_env
 from tests.dbt.city import build_city
 from tests.workbooks import TEMPLATE_UNDER_CONSTRUCTION, title_rows, write_xlsx
 
@@ -48,7 +49,7 @@ def _start(root: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [str(XMK), "run"],
         cwd=root,
-        env={"PATH": "/usr/bin:/bin"},
+        env=cron_env(root),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -98,7 +99,7 @@ def test_dbt_dies_with_the_run_and_the_next_run_finds_the_warehouse_free(tmp_pat
     time.sleep(3)  # well into the build: models are being written
     _kill_and_watch(run, dbt)
     again = subprocess.run(
-        [str(XMK), "run"], cwd=tmp_path, env={"PATH": "/usr/bin:/bin"},
+        [str(XMK), "run"], cwd=tmp_path, env=cron_env(tmp_path),
         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=1200,
     )  # fmt: skip
     assert again.returncode == 0, again.stdout[-3000:]
