@@ -5,6 +5,8 @@ cross-month checks over the loaded lists.
   submissions in force, validating only new submissions — for dbt's `fct_dq_failures`
   and the county reports.
 * One asset check per raw list shows in the UI how that list's latest month stands.
+* The validations `quality/dq_failures` ran are kept and rendered as GX's Data Docs,
+  `<out>/data_docs/index.html` (quality/data_docs.py); its materialization links there.
 
 The checks do not block: a blocking check failing on a raw list would stop everything
 downstream of it in the run — `quality/dq_failures` and the whole dbt build — so the
@@ -14,12 +16,14 @@ gate acts on the published reports instead.
 
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 
 from dagster_project.assets.ingestion import raw_asset_key
 from dagster_project.contract import LISTS
 from dagster_project.orchestration.warehouse_lock import connect_warehouse, warehouse_lock
+from dagster_project.quality.data_docs import DataDocs, build_data_docs, index_path
 from dagster_project.quality.failure_table import ListFailure
 from dagster_project.quality.list_rows import latest_report_month
 from dagster_project.quality.refresh import refresh_failures
@@ -43,7 +47,8 @@ CHECK_NAME = "data_quality"
     "in the submissions in force)",
 )
 def dq_failures(context: dg.AssetExecutionContext, settings: XmkSettings) -> dg.MaterializeResult:
-    db_path = settings.paths().warehouse_db
+    paths = settings.paths()
+    db_path = paths.warehouse_db
     purpose = f"data-quality checks ({context.op_execution_context.run_id})"
     with warehouse_lock(db_path, purpose, log=context.log.info):
         refresh = refresh_failures(db_path)
@@ -59,6 +64,19 @@ def dq_failures(context: dg.AssetExecutionContext, settings: XmkSettings) -> dg.
         f"{len(failures)} failures, {errors} errors; {refresh.validated} submission lists "
         f"validated, {refresh.kept} unchanged since the last run"
     )
+    # Once per run, after all lists; a run that validated nothing leaves the site as is.
+    # The docs only show what the table already holds: a failure to build them must not
+    # stop the night (dbt, the gate, the county reports).
+    docs, docs_error = None, {}
+    if refresh.validations:
+        run_id = context.op_execution_context.run_id
+        try:
+            docs = build_data_docs(paths.out_dir, run_id, refresh.validations)
+            context.log.info(f"Data Docs: {docs.index}")
+        except Exception as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+            context.log.warning(f"Data Docs not built for this run's validations: {problem}")
+            docs_error = {"data_docs_error": problem}
     in_latest = [f for f in failures if f.period_month == latest]
     return dg.MaterializeResult(
         metadata={
@@ -71,8 +89,33 @@ def dq_failures(context: dg.AssetExecutionContext, settings: XmkSettings) -> dg.
             "latest_month_errors": sum(f.is_error for f in in_latest),
             "latest_month_by_rule": _by_rule(in_latest),
             "latest_month_by_region": dg.MetadataValue.md(_region_table(in_latest, names)),
+            **_data_docs_links(index_path(paths.out_dir), docs),
+            **docs_error,
         }
     )
+
+
+def _data_docs_links(index: Path, docs: DataDocs | None) -> dict:
+    """The Data Docs index (once a run has built it) and this run's page of each list
+    validated (one per chunk of submissions)."""
+    if not index.exists():
+        return {}
+    links = {
+        "data_docs": dg.MetadataValue.url(index.as_uri()),
+        "data_docs_index": dg.MetadataValue.path(str(index)),
+    }
+    if not docs:
+        return links
+    titles = {lst.key: lst.title for lst in LISTS}
+    rows = ["| 清单 list | 本次校验 this run's validation |", "| --- | --- |"]
+    for key, pages in docs.pages.items():
+        for i, page in enumerate(pages, 1):
+            name = f"data_docs_{key}" + (f"_{i}" if len(pages) > 1 else "")
+            links[name] = dg.MetadataValue.url(page.as_uri())
+        pages_md = "、".join(f"[{page.stem}]({page.as_uri()})" for page in pages)
+        rows.append(f"| {titles[key]} {key} | {pages_md} |")
+    links["data_docs_validations"] = dg.MetadataValue.md("\n".join(rows))
+    return links
 
 
 def _list_check(list_key: str, title: str) -> dg.AssetChecksDefinition:

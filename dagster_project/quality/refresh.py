@@ -14,7 +14,7 @@ submission and suites version and kept while the submission is in force. Each ru
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dagster_project.contract import LISTS
@@ -47,6 +47,8 @@ class Refresh:
     failures: list[ListFailure]
     validated: int  # submission lists validated by this run
     kept: int  # submission lists whose earlier failures were kept
+    # GX's validation results of this run (one per list and chunk), for the Data Docs.
+    validations: list = field(default_factory=list)
 
 
 def refresh_failures(db_path: Path) -> Refresh:
@@ -67,12 +69,15 @@ def refresh_failures(db_path: Path) -> Refresh:
             if (f.submission_id, f.list_key) in known and f.rule not in RECOMPUTED_RULES
         ]
         todo = in_force - known
+        validations: list = []
         if todo:
             suites = load_suites()
             for lst in LISTS:
                 ids = sorted(sid for sid, key in todo if key == lst.key)
                 if ids:
-                    failures += suite_failures(con, lst.key, suites[lst.key], None, ids)
+                    failures += suite_failures(
+                        con, lst.key, suites[lst.key], None, ids, validations
+                    )
         failures += cross_month.cross_month_failures(con)
         failures += bond_coverage.coverage_mismatches(con)
         failures += statistics_file.statistics_failures(con)
@@ -85,4 +90,4 @@ def refresh_failures(db_path: Path) -> Refresh:
         write_failures(con, failures, [(sid, key, version) for sid, key in sorted(in_force)])
     finally:
         con.close()
-    return Refresh(failures, validated=len(todo), kept=len(known))
+    return Refresh(failures, validated=len(todo), kept=len(known), validations=validations)

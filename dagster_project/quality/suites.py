@@ -162,7 +162,11 @@ def _expectation_columns(config) -> list[str]:
 
 
 def check_frame(
-    list_key: str, frame: pd.DataFrame, suite, places: dict[tuple[str, str], dict]
+    list_key: str,
+    frame: pd.DataFrame,
+    suite,
+    places: dict[tuple[str, str], dict],
+    validations: list | None = None,
 ) -> list[ListFailure]:
     """Validate rows of one list (the columns of list_rows.effective_rows_sql) and turn
     every unexpected row into a failure; `places` says, per (submission, sheet), which
@@ -170,11 +174,14 @@ def check_frame(
     expectation reads is not judged row by row on it: a required field's whole column
     missing is one failure for the sheet, at its header. An expectation that cannot be
     evaluated (a column missing from the frame, say) raises: a check that did not run
-    must not look passed."""
+    must not look passed. GX's validation result is appended to `validations` when
+    given (for the Data Docs)."""
     if frame.empty:
         return []
     batch = _batches().get_batch(batch_parameters={"dataframe": frame})
     validation = batch.validate(suite, result_format=RESULT_FORMAT)
+    if validations is not None:
+        validations.append(validation)
     position = {key: i for i, key in enumerate(zip(*(frame[c] for c in ROW_KEY), strict=True))}
     # The first row of each sheet, for the sheet's own lineage.
     sheets: dict[tuple[str, str], int] = {}
@@ -279,10 +286,12 @@ def suite_failures(
     suite,
     period_month: date | None = None,
     submission_ids: Collection[str] | None = None,
+    validations: list | None = None,
 ) -> list[ListFailure]:
     """One suite over the rows in force of its list (one month, or some submissions),
     read in chunks of whole submissions so that memory stays bounded however long the
-    history: duplicates are looked for within a sheet, never across submissions."""
+    history: duplicates are looked for within a sheet, never across submissions. Each
+    chunk's GX validation result is appended to `validations` when given."""
     counts = submission_rows(con, list_key, period_month)
     if submission_ids is not None:
         wanted = set(submission_ids)
@@ -292,7 +301,7 @@ def suite_failures(
     failures: list[ListFailure] = []
     for chunk in _chunks(counts):
         frame = read_list(con, list_key, columns, period_month, chunk)
-        failures += check_frame(list_key, frame, suite, places)
+        failures += check_frame(list_key, frame, suite, places, validations)
     return failures
 
 
