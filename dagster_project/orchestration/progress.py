@@ -122,10 +122,15 @@ class _StepLines(logging.Handler):
         terminal = _terminal
         meta = record.__dict__.get("dagster_meta") or {}
         event = meta.get("dagster_event")
-        if terminal is None or event is None or not event.step_key:
+        if terminal is None or event is None:
+            return
+        kind = event.event_type_value
+        if kind == "PIPELINE_START":
+            terminal.line(f"run {meta.get('run_id')} started ({meta.get('job_name')})")
             return
         step = event.step_key
-        kind = event.event_type_value
+        if not step:
+            return
         if kind == "STEP_START":
             terminal.started[step] = time.monotonic()
             terminal.line(f"▶ {step}")
