@@ -59,10 +59,16 @@ def _parser() -> argparse.ArgumentParser:
         help="query the analysts' published snapshot (read-only)",
         description="Read-only SQL on published.duckdb, with no access to other files, the "
         "network or extensions, and fixed settings; marts answer to their bare names "
-        "(select * from rpt_arena_monthly). Exit 0 ok, 1 query error or refused, "
-        "2 no published snapshot yet.",
+        "(select * from rpt_arena_monthly). Without QUERY, an interactive shell: statements "
+        "end with ';', .quit or Ctrl-D leaves. The table rounds floating-point numbers "
+        "(columns …_wan and …_pp to 2 decimals, others, such as rates, to 4); csv and json "
+        "carry every digit. Exit 0 ok, 1 query error or refused, 2 no published snapshot yet.",
     )
-    sql.add_argument("query", help="SQL; several statements print the last one's result")
+    sql.add_argument(
+        "query",
+        nargs="?",
+        help="SQL; several statements print the last one's result (none: interactive shell)",
+    )
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.add_argument("--warehouse", help="warehouse folder (env XMK_WAREHOUSE_DIR)")
     sql.set_defaults(func=_sql)
@@ -168,6 +174,11 @@ def _sql(args) -> int:
         print(f"xmk sql: {one_line(e)}", file=sys.stderr)
         return 1
     try:
+        if args.query is None:
+            from dagster_project.publish.sql_shell import run_shell
+
+            _utf8_stdout()
+            return run_shell(con, args.format)
         result = run_query(con, args.query)
         if result is not None:
             _utf8_stdout()

@@ -12,6 +12,12 @@ own views (`publish/snapshot.py`), and `meta.*` says when the snapshot was publi
 The one thing DuckDB still writes is its own: a query too big for memory spills into
 `published.duckdb.tmp/` beside the snapshot, a path no query can choose, removed when the
 session ends.
+
+The table is for reading, so it rounds floating-point numbers (`display_decimals`): amounts
+in 万元 (a column named `…_wan`) and gaps in percentage points (`…_pp`) to 2 decimals,
+every other one — rates and shares, which are fractions (0.0830 = 8.3 %), and ratios — to
+4. CSV and JSON carry every digit DuckDB returns, and so does the data; DECIMAL values keep
+their own scale, integers stay whole.
 """
 
 from __future__ import annotations
@@ -52,6 +58,11 @@ SNAPSHOT_CONFIG = {
 # functions such as pragma_table_info; MULTI is how DuckDB parses PIVOT.
 _WITH_RESULT = frozenset({"SELECT", "EXPLAIN", "PRAGMA", "CALL", "MULTI"})
 _BATCH = 2048
+# Decimals the table shows of a DOUBLE or FLOAT: amounts (万元) and percentage-point gaps
+# read to the 0.01, fractions need 4 (0.0830 = 8.3 %, 0.5714 = 4/7).
+AMOUNT_SUFFIXES = ("_wan", "_pp")
+AMOUNT_DECIMALS = 2
+FRACTION_DECIMALS = 4
 
 
 class NoSnapshotError(FileNotFoundError):
@@ -135,10 +146,18 @@ def display_width(text: str) -> int:
     return width
 
 
+def display_decimals(column: str) -> int:
+    """How many decimals the table shows of a floating-point value in `column`."""
+    if column.lower().endswith(AMOUNT_SUFFIXES):
+        return AMOUNT_DECIMALS
+    return FRACTION_DECIMALS
+
+
 def _write_table(result: QueryResult, out: TextIO) -> int:
     rows = list(result.rows)
     right = [_numeric_column([row[i] for row in rows]) for i in range(len(result.columns))]
-    cells = [[_table_cell(v) for v in row] for row in rows]
+    decimals = [display_decimals(name) for name in result.columns]
+    cells = [[_table_cell(v, d) for v, d in zip(row, decimals, strict=True)] for row in rows]
     widths = [
         max([display_width(name), *(display_width(row[i]) for row in cells)])
         for i, name in enumerate(result.columns)
@@ -164,11 +183,21 @@ def _numeric_column(values: list) -> bool:
     )
 
 
-def _table_cell(value) -> str:
+def _table_cell(value, decimals: int) -> str:
     if value is None:
         return "NULL"
+    if isinstance(value, float):
+        return _rounded(value, decimals)
     # One row per line: line breaks and tabs inside a value are shown escaped.
     return _text(value).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+
+
+def _rounded(value: float, decimals: int) -> str:
+    """`value` to `decimals` places; inf and nan as DuckDB writes them, and no "-0.00"."""
+    if not math.isfinite(value):
+        return str(value)
+    text = f"{value:.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
 def _pad(text: str, width: int, right: bool) -> str:
@@ -183,7 +212,7 @@ def _write_csv(result: QueryResult, out: TextIO) -> int:
     CSV injection), so it opens as text: `=HYPERLINK(…)` becomes `'=HYPERLINK(…)`. Numbers
     are values, not text, and stay as they are (-12.5). Column names are escaped too: a
     PIVOT names columns after values. The table (for a terminal) and JSON (data, not a
-    spreadsheet) show every value as it is."""
+    spreadsheet) show every text as it is; only the table rounds numbers."""
     # Imported here: the xlsx writers' module pulls in openpyxl, which the other formats do
     # not need. The rule stays there because that file's bytes are the county reports'
     # layout digest: moving it would rewrite, and mail again, every county's report.

@@ -8,6 +8,7 @@ snapshot from the new one and would notice a mix of the two.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -100,6 +101,26 @@ def build_warehouse(path: Path, edition: Edition = OLD) -> Path:
     finally:
         con.close()
     return path
+
+
+def build_snapshot(
+    directory: Path,
+    edition: Edition = OLD,
+    add: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+) -> Path:
+    """A working warehouse in `directory`, `add` run on it (more marts, other rows), and
+    its published snapshot beside it; returns `directory`, as `xmk sql --warehouse` takes."""
+    from dagster_project.publish.snapshot import publish_snapshot
+
+    build_warehouse(directory / "warehouse.duckdb", edition)
+    if add is not None:
+        con = duckdb.connect(str(directory / "warehouse.duckdb"))
+        try:
+            add(con)
+        finally:
+            con.close()
+    publish_snapshot(directory / "warehouse.duckdb", directory / "published.duckdb")
+    return directory
 
 
 def read_state(published_db: Path) -> tuple:

@@ -18,7 +18,7 @@ from dagster_project.cli import main
 from dagster_project.publish.analyst_sql import connect_snapshot, display_width
 from dagster_project.publish.snapshot import publish_snapshot
 from dagster_project.settings import REPO_ROOT
-from tests.publish.crafted_warehouse import Edition, build_warehouse, read_state
+from tests.publish.crafted_warehouse import Edition, build_snapshot, build_warehouse, read_state
 
 SMALL = Edition(1, months=9, projects=5)
 REGIONS_QUERY = "select region_code, region_name, rank_group from dim_region order by region_code"
@@ -26,10 +26,7 @@ REGIONS_QUERY = "select region_code, region_name, rank_group from dim_region ord
 
 @pytest.fixture(scope="module")
 def warehouse_dir(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("warehouse")
-    build_warehouse(directory / "warehouse.duckdb", SMALL)
-    publish_snapshot(directory / "warehouse.duckdb", directory / "published.duckdb")
-    return directory
+    return build_snapshot(tmp_path_factory.mktemp("warehouse"), SMALL)
 
 
 @pytest.fixture
@@ -188,6 +185,59 @@ def test_pivot_reads(xmk_sql):
     )
     assert code == 0, err
     assert json.loads(out)[2] == {"region_code": "220281", "big_project_count": 2, "fai_growth": 2}
+
+
+# ------------------------------------------------------------------ rounded for reading
+
+
+@pytest.fixture(scope="module")
+def precise_warehouse(tmp_path_factory):
+    """A snapshot whose region figures carry every digit DuckDB computed."""
+    return build_snapshot(
+        tmp_path_factory.mktemp("precise"),
+        SMALL,
+        lambda con: con.execute(
+            "create table marts.fct_region_monthly as select '220281' as region_code, "
+            "4 / 7 as start_resume_rate, 40000 / 3 as fai_ytd_wan, "
+            "(0.6 - 10 / 12) * 100 as schedule_gap_pp, -1 / 100000 as fai_growth, "
+            "3::bigint as big_project_count, 1234.5::decimal(18, 1) as planned_wan"
+        ),
+    )
+
+
+REGION_FIGURES = (
+    "select start_resume_rate, fai_ytd_wan, schedule_gap_pp, fai_growth, big_project_count, "
+    "planned_wan from fct_region_monthly"
+)
+
+
+def test_table_rounds_amounts_to_2_decimals_and_rates_to_4(xmk_sql, precise_warehouse):
+    code, out, err = xmk_sql(REGION_FIGURES, warehouse=precise_warehouse)
+    assert (code, err) == (0, "")
+    # 4/7, 13333.333…万元, −23.333… pp, −1/100000 (no "-0.0000"); integers and DECIMAL as
+    # they are.
+    assert out.splitlines()[2].split() == [
+        "0.5714", "13333.33", "-23.33", "0.0000", "3", "1234.5"
+    ]  # fmt: skip
+
+
+def test_csv_and_json_carry_every_digit(xmk_sql, precise_warehouse):
+    code, out, _ = xmk_sql(REGION_FIGURES, "--format", "csv", warehouse=precise_warehouse)
+    assert code == 0
+    row = _csv_rows(out)[1]
+    assert [float(v) for v in row[:4]] == [4 / 7, 40000 / 3, (0.6 - 10 / 12) * 100, -0.00001]
+    assert row[0] == "0.5714285714285714" and row[4:] == ["3", "1234.5"]
+    code, out, _ = xmk_sql(REGION_FIGURES, "--format", "json", warehouse=precise_warehouse)
+    assert code == 0
+    assert json.loads(out)[0]["start_resume_rate"] == 4 / 7
+    assert json.loads(out)[0]["fai_ytd_wan"] == 40000 / 3
+
+
+def test_rounding_follows_the_column_name():
+    from dagster_project.publish.analyst_sql import display_decimals
+
+    assert [display_decimals(c) for c in ("total_investment_wan", "schedule_gap_pp")] == [2, 2]
+    assert [display_decimals(c) for c in ("completion_rate", "value", "coverage_ratio")] == [4] * 3
 
 
 SECRET = "TOPSECRET-7c1e"

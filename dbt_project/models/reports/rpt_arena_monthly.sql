@@ -1,6 +1,7 @@
 -- 擂台 (二(十一)): every month, within each rank group, the regions ranked on six
 -- indicators, higher is better, competition ranking (1, 2, 2, 4). A region without a value
--- is listed last with rank NULL and the reason in note.
+-- is listed last with rank NULL and the reason in note. Each indicator carries its Chinese
+-- name from the indicators seed.
 {%- set indicators = [
     'fai_growth', 'big_project_count', 'new_start_count', 'start_resume_rate',
     'central_budget_start_rate', 'special_bond_start_rate',
@@ -10,6 +11,12 @@ with
 region_monthly as (
 
     select * from {{ ref('fct_region_monthly') }}
+
+),
+
+indicators as (
+
+    select * from {{ ref('indicators') }}
 
 ),
 
@@ -81,18 +88,20 @@ ranked as (
 final as (
 
     select
-        period_month,
-        rank_group,
-        region_code,
-        region_name,
-        indicator,
-        value,
-        case when value is not null then rank_among_valued end as rank,
+        ranked.period_month,
+        ranked.rank_group,
+        ranked.region_code,
+        ranked.region_name,
+        ranked.indicator,
+        indicators.indicator_name_zh,
+        ranked.value,
+        case when ranked.value is not null then ranked.rank_among_valued end as rank,
         case
-            when value is null then missing_reason
-            when regions_with_value > 1 then '并列 (tied)'
+            when ranked.value is null then ranked.missing_reason
+            when ranked.regions_with_value > 1 then '并列 (tied)'
         end as note
     from ranked
+    left join indicators on ranked.indicator = indicators.indicator
 
 )
 

@@ -1,11 +1,18 @@
 -- 预警 (二(一) 苗头性、倾向性问题): one row per project, month and rule that fires, at
 -- the worse of its two levels (红 over 黄). The rules are SPEC §3's table; every month
--- count is taken at the end of the report month P.
+-- count is taken at the end of the report month P. Each rule carries its Chinese name from
+-- the warning_rules seed.
 with
 
 projects_monthly as (
 
     select * from {{ ref('int_projects_monthly') }}
+
+),
+
+warning_rules as (
+
+    select * from {{ ref('warning_rules') }}
 
 ),
 
@@ -237,6 +244,7 @@ final as (
         warnings.project_key,
         warnings.region_code,
         warnings.rule,
+        warning_rules.rule_name_zh,
         warnings.level,
         warnings.detail,
         projects_monthly.project_name,
@@ -246,6 +254,7 @@ final as (
         on
             warnings.project_key = projects_monthly.project_key
             and warnings.period_month = projects_monthly.period_month
+    left join warning_rules on warnings.rule = warning_rules.rule
 
 )
 
