@@ -28,6 +28,7 @@ from dagster_project.dbt.build_state import (
 from dagster_project.dbt.commands import dbt_build_args, dbt_environment
 from dagster_project.dbt.project import xmk_dbt_project
 from dagster_project.dbt.translator import XmkDbtTranslator
+from dagster_project.orchestration.preflight import permanent_line
 from dagster_project.orchestration.warehouse_lock import connect_warehouse, damage, warehouse_lock
 from dagster_project.resources import XmkSettings
 
@@ -101,6 +102,9 @@ def dbt_warehouse(
                 error = invocation.get_error()
                 if damaged := damage(error, paths.warehouse_db):
                     raise dg.Failure(str(damaged), allow_retries=False) from error
+                if reason := permanent_line(str(error)):
+                    # a permission, a read-only or full disk: waiting 60 s changes nothing
+                    raise dg.Failure(f"dbt: {reason}", allow_retries=False) from error
                 if invocation.process.returncode != DBT_COMPLETED_WITH_FAILURES:
                     raise dg.RetryRequested(
                         max_retries=DBT_RETRIES, seconds_to_wait=DBT_RETRY_WAIT_SECONDS

@@ -70,9 +70,15 @@ def permanent_reason(exc: BaseException) -> str | None:
     if isinstance(exc, OSError) and exc.errno in _PERMANENT_ERRNOS:
         where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{_os_reason(exc)}"
-    text = str(exc)
-    if type(exc).__module__.startswith(("duckdb", "_duckdb")) and any(
-        word in text for word in _PERMANENT_WORDS
-    ):
-        return text.splitlines()[0] if text else type(exc).__name__
+    if type(exc).__module__.startswith(("duckdb", "_duckdb")):
+        return permanent_line(str(exc))
+    return None
+
+
+def permanent_line(text: str) -> str | None:
+    """The first line of another program's output (DuckDB's, dbt's) that names a cause no
+    retry mends, else None."""
+    for line in text.splitlines():
+        if any(word in line for word in _PERMANENT_WORDS):
+            return line.strip()
     return None

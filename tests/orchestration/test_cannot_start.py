@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.orchestration.preflight import permanent_reason
+from dagster_project.orchestration.preflight import permanent_line, permanent_reason
 from tests.conftest import cron_env
 
 XMK = Path(sys.executable).parent / "xmk"
@@ -116,6 +116,10 @@ def test_what_no_retry_mends_is_told_apart_from_what_may_pass(tmp_path):
     # A connection refused, a lock held: another try may pass.
     assert permanent_reason(ConnectionRefusedError(errno.ECONNREFUSED, "refused")) is None
     assert permanent_reason(duckdb.IOException('Could not set lock on file "w.duckdb"')) is None
+    # dbt's output, as the failed invocation carries it: the line that says why.
+    dbt_said = f"Runtime Error\n  {opened.value}\nEncountered an error"
+    assert permanent_line(dbt_said) == str(opened.value).splitlines()[0].strip()
+    assert permanent_line("Runtime Error\n  Could not set lock on file") is None
 
 
 def test_every_job_runs_its_steps_in_the_runs_own_process():
