@@ -98,10 +98,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     release.add_argument("--out", help="reports and outbox (env XMK_OUT_DIR, default ./out)")
     release.set_defaults(func=_mail_release)
+
+    reread = sub.add_parser(
+        "reread",
+        help="forget a month's (or a week's) files, so that the next run reads them again",
+        description="A file is read once per period. After a parser fix, take the period's "
+        "submissions out of the warehouse (the files in raw/ stay); the next `xmk run` "
+        "reads them again and rebuilds the marts. Run it while no run is in progress.",
+    )
+    which = reread.add_mutually_exclusive_group(required=True)
+    which.add_argument("--period", help="reporting month YYYY-MM")
+    which.add_argument("--week", help="a week's 已开工未入统 returns, YYYY-Www (ISO week)")
+    reread.add_argument("--warehouse", help="warehouse folder (env XMK_WAREHOUSE_DIR)")
+    reread.set_defaults(func=_reread)
     return p
 
 
 def _run(args) -> int:
+    from dagster_project.orchestration.preflight import cannot_start
+    from dagster_project.settings import resolve_paths
+
+    # Said before Dagster is loaded, within a second.
+    if problem := cannot_start(resolve_paths(args.raw, args.warehouse, args.out)):
+        print(f"xmk run: {problem}", file=sys.stderr)
+        return 2
     from dagster_project.orchestration.run import run_nightly
 
     return run_nightly(args.raw, args.warehouse, args.out)
@@ -224,6 +244,30 @@ def _mail_release(args) -> int:
     if not result.released and not result.refused:
         print("nothing to release: no report is held")
     return 1 if result.refused else 0
+
+
+def _reread(args) -> int:
+    from datetime import datetime
+
+    from dagster_project.ingest.forget import forget_period
+    from dagster_project.settings import command_name, resolve_paths
+
+    try:
+        if args.period:
+            month, week = datetime.strptime(args.period, "%Y-%m").date(), None
+        else:
+            month, week = None, datetime.strptime(args.week + "-1", "%G-W%V-%u").date()
+    except ValueError:
+        print("xmk reread: give --period like 2026-10 or --week like 2026-W44", file=sys.stderr)
+        return 2
+    db = resolve_paths(warehouse=args.warehouse).warehouse_db
+    if not db.exists():
+        print(f"xmk reread: no warehouse at {db}", file=sys.stderr)
+        return 2
+    count = forget_period(db, month=month, week=week)
+    what = args.period or f"the week of {week:%Y-%m-%d}"
+    print(f"forgot {count} files of {what}; the next `{command_name()} run` reads them again")
+    return 0
 
 
 def _utf8_stdout() -> None:
