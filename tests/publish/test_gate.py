@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from datetime import date
 
+import dagster as dg
 import duckdb
 import openpyxl
 import pytest
 
+from dagster_project.assets.publishing import read_gate
+from dagster_project.assets.quality import list_checks
+from dagster_project.contract import LISTS
 from dagster_project.demo.generate import generate_demo
+from dagster_project.resources import XmkSettings
 from tests.conftest import run_nightly_quietly
 
 DEMO = {"months": 2, "end_month": date(2026, 10, 1), "intensity": 0.2, "jobs": 2}
@@ -48,6 +53,32 @@ def test_planted_errors_block_publication(city):
     }
     assert planted
     assert set(_errors(root)) == planted
+
+
+def test_the_lists_checks_count_what_the_gate_counts(city):
+    """The UI's checks agree with the gate: the 在建 list's check fails with the gate's
+    error count (unreadable cells included); a list with only warnings passes."""
+    root, _summary, _code = city
+    settings = XmkSettings(
+        raw_dir=str(root / "raw"),
+        warehouse_dir=str(root / "warehouse"),
+        out_dir=str(root / "out"),
+    )
+    gate = read_gate(settings)
+    gate_errors = sum(n for _name, n in gate.errors.values())
+    results = {
+        key: check(dg.build_asset_check_context(), settings=settings)
+        for key, check in zip((lst.key for lst in LISTS), list_checks, strict=True)
+    }
+    failing = {key: r for key, r in results.items() if not r.passed}
+    assert list(failing) == ["under_construction"]
+    assert failing["under_construction"].severity == dg.AssetCheckSeverity.ERROR
+    assert failing["under_construction"].metadata["errors"].value == gate_errors > 0
+    by_region = failing["under_construction"].metadata["by_region"].value
+    for code, (_name, n) in gate.errors.items():
+        assert by_region[code].startswith(f"{n} errors")
+    warned = [r for r in results.values() if r.passed and r.metadata["warnings"].value]
+    assert warned, "the demo's warnings pass their checks"
 
 
 def test_affected_reports_name_each_defect_and_the_others_none(city):
