@@ -10,6 +10,7 @@ import pytest
 
 from dagster_project.dbt.build_state import (
     BuildState,
+    CheckOutcome,
     build_fingerprint,
     forget_build,
     inputs_digest,
@@ -109,6 +110,26 @@ def test_the_last_good_build_is_kept_in_the_warehouse_until_forgotten(con):
     assert last_build(con) == BuildState("f2", ("marts/dim_region",), "run-2")
     forget_build(con)
     assert last_build(con) is None
+
+
+def test_the_tests_of_the_last_build_are_kept_with_it(con):
+    """What a skipped build reports for its checks: the outcomes of the build it skips."""
+    checks = (
+        CheckOutcome("marts/dim_region", "not_null_dim_region_region_code", True, "ERROR"),
+        CheckOutcome("marts/fct_region_monthly", "fai_growth_in_range", False, "WARN"),
+    )
+    record_build(con, BuildState("f1", ("marts/dim_region",), "run-1", checks))
+    assert last_build(con).checks == checks
+
+
+def test_a_build_state_of_an_earlier_version_reads_without_checks(con):
+    con.execute("create schema meta")
+    con.execute(
+        "create table meta.dbt_build_state (fingerprint varchar, selection varchar[], "
+        "run_id varchar, built_at timestamp)"
+    )
+    con.execute("insert into meta.dbt_build_state values ('f0', ['marts/x'], 'r0', now())")
+    assert last_build(con) == BuildState("f0", ("marts/x",), "r0", ())
 
 
 def test_the_build_state_is_outside_the_inputs(con):
