@@ -34,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("--out", help="where the report goes (env XMK_OUT_DIR, default ./out)")
     val.add_argument(
         "--period",
-        help="reporting month YYYY-MM (default: the file's month folder, else last month)",
+        help="reporting month YYYY-MM (default: the file's month folder, else the month its "
+        "title rows or 1-X月 header name; without either, --period is required)",
     )
     val.set_defaults(func=_validate)
 
@@ -130,13 +131,14 @@ def _run(args) -> int:
 def _validate(args) -> int:
     from datetime import date, datetime
 
-    from dagster_project.quality.self_check import default_period, self_check
+    from dagster_project.quality.self_check import PeriodUnknown, file_period, self_check
     from dagster_project.settings import resolve_paths
 
     path = Path(args.file)
     if not path.is_file():
         print(f"xmk validate: no such file: {path}", file=sys.stderr)
         return 2
+    _utf8_stdout()
     if args.period:
         try:
             period = datetime.strptime(args.period, "%Y-%m").date()
@@ -144,9 +146,17 @@ def _validate(args) -> int:
             print(f"xmk validate: --period must look like 2026-10, not {args.period}")
             return 2
     else:
-        period = default_period(path, date.today())
+        try:
+            period, found_by = file_period(path, date.today())
+        except PeriodUnknown as exc:
+            print(
+                f"xmk validate: 无法确定报送月份：{exc}。请用 --period YYYY-MM 指明是哪个月的"
+                f"报表，例如：xmk validate {path} --period 2026-10",
+                file=sys.stderr,
+            )
+            return 2
+        print(f"报送月份：{period.year}年{period.month}月（{found_by}；如不对请用 --period 指定）")
     paths = resolve_paths(out=args.out)
-    _utf8_stdout()
     result = self_check(path, paths.out_dir, period, paths.raw_dir)
     print(result.describe())
     return 1 if result.errors else 0
@@ -271,10 +281,11 @@ def _reread(args) -> int:
 
 
 def _utf8_stdout() -> None:
-    """Chinese text goes out as UTF-8 whatever the locale says."""
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None:
-        reconfigure(encoding="utf-8")
+    """Chinese text goes out as UTF-8 whatever the locale says (on stderr too)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,16 +1,18 @@
 """Reference data: the deployment's own under raw/reference/, else the demo city's seeds;
-and the project centre's exemptions (raw/reference/exemptions.csv), which have no seed."""
+and the project centre's exemptions (raw/reference/exemptions.csv), which have no seed.
+`contacts.csv` names whom a county calls at the project centre about its report."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from pathlib import Path
 
 from dagster_project.settings import DBT_PROJECT_DIR
 
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
-REFERENCE_FILES = ("regions.csv", "department_leaders.csv")
+REFERENCE_FILES = ("regions.csv", "department_leaders.csv", "contacts.csv")
 EXEMPTIONS_FILE = "exemptions.csv"
 EXEMPTION_COLUMNS = ("region_code", "period_month", "reason")
 # The region_code of an exemption for the statistics bureau's file of a month.
@@ -40,7 +42,10 @@ REFERENCE_COLUMNS = {
         "contact_email",
     ),
     "department_leaders.csv": ("department", "leader"),
+    # The project centre's people a county calls about its data-quality report.
+    "contacts.csv": ("name", "phone", "email"),
 }
+_DIGIT = re.compile(r"\d")
 
 
 def load_reference(raw_dir: Path, name: str) -> tuple[list[dict], str]:
@@ -54,6 +59,8 @@ def load_reference(raw_dir: Path, name: str) -> tuple[list[dict], str]:
     rows = _rows(path, _decode(path), REFERENCE_COLUMNS[name])
     if name == "regions.csv":
         _check_regions(path, rows)
+    elif name == "contacts.csv":
+        _check_contacts(path, rows)
     else:
         _check_filled(path, rows, REFERENCE_COLUMNS[name])
     return rows, hashlib.sha256(data).hexdigest()[:16]
@@ -61,6 +68,12 @@ def load_reference(raw_dir: Path, name: str) -> tuple[list[dict], str]:
 
 def load_regions(raw_dir: Path) -> tuple[list[dict], str]:
     return load_reference(raw_dir, "regions.csv")
+
+
+def load_contacts(raw_dir: Path) -> list[dict]:
+    """{name, phone, email} of each project-centre contact, in the file's order."""
+    rows, _version = load_reference(raw_dir, "contacts.csv")
+    return [{c: row[c] for c in REFERENCE_COLUMNS["contacts.csv"]} for row in rows]
 
 
 def _rows(path: Path, text: str, columns: tuple[str, ...]) -> list[dict]:
@@ -90,8 +103,6 @@ def _check_filled(path: Path, rows: list[dict], columns: tuple[str, ...]) -> Non
 
 
 def _check_regions(path: Path, rows: list[dict]) -> None:
-    from email_validator import EmailNotValidError, validate_email
-
     _check_filled(path, rows, ("region_code", "region_name", "rank_group"))
     seen: dict[str, int] = {}
     for row in rows:
@@ -101,15 +112,36 @@ def _check_regions(path: Path, rows: list[dict]) -> None:
                 f"{where}, column region_code: {code} is also on row {seen[code]}"
             )
         seen[code] = row["_row"]
-        address = row["contact_email"]
-        if not address:
-            continue  # no address: the county's report waits in the outbox
-        try:
-            validate_email(address, check_deliverability=False)
-        except EmailNotValidError as exc:
+        # no address: the county's report waits in the outbox
+        _check_email(path, row, "contact_email")
+
+
+def _check_contacts(path: Path, rows: list[dict]) -> None:
+    """A name and a number to call on every row; an e-mail address is optional."""
+    _check_filled(path, rows, ("name", "phone"))
+    for row in rows:
+        if len(_DIGIT.findall(row["phone"])) < 7:
             raise ReferenceFileError(
-                f"{where}, column contact_email: {address!r} is not one e-mail address ({exc})"
-            ) from exc
+                f"{path}: row {row['_row']}, column phone: {row['phone']!r} is not a "
+                "telephone number"
+            )
+        _check_email(path, row, "email")
+
+
+def _check_email(path: Path, row: dict, column: str) -> None:
+    """The column holds one e-mail address, or nothing."""
+    from email_validator import EmailNotValidError, validate_email
+
+    address = row[column]
+    if not address:
+        return
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ReferenceFileError(
+            f"{path}: row {row['_row']}, column {column}: {address!r} is not one e-mail "
+            f"address ({exc})"
+        ) from exc
 
 
 def load_exemptions(raw_dir: Path, regions: list[dict]) -> list[dict]:

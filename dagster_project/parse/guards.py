@@ -52,13 +52,14 @@ __all__ = [
     "Limits",
     "inspect_file",
     "is_wps_spreadsheet",
+    "split_gloss",
     "wps_unreadable",
 ]
 
 
 class FileRejected(Exception):
     """A whole file is refused; str(exc) is a Chinese reason a county clerk can act on,
-    followed by a short English gloss in brackets, e.g.
+    followed by a short English gloss in brackets (split_gloss takes it apart), e.g.
     '文件已加密（设有打开密码），请取消密码后重新报送 [encrypted workbook]'."""
 
 
@@ -102,6 +103,23 @@ WPS_SAVE_AS = "请在WPS中“文件→另存为”，文件类型选“Excel工
 
 def _reject(reason: str, gloss: str | None = None) -> FileRejected:
     return FileRejected(f"{reason} [{gloss}]" if gloss else reason)
+
+
+def split_gloss(reason: str) -> tuple[str, str | None]:
+    """A refusal reason as the clerk reads it, and its English gloss apart:
+    ('文件已加密…，请取消密码后重新报送', 'encrypted workbook'). The gloss is the bracketed
+    text from the first " [" (the Chinese text holds none), brackets inside it balanced;
+    a note appended after it (（本期已采用…）) stays with the Chinese."""
+    start = reason.find(" [")
+    if start < 0:
+        return reason, None
+    depth = 0
+    for i in range(start + 1, len(reason)):
+        depth += {"[": 1, "]": -1}.get(reason[i], 0)
+        if depth == 0:
+            return reason[:start] + reason[i + 1 :], reason[start + 2 : i]
+    # Unbalanced (an exception's text cut short): the gloss runs to the end.
+    return reason[:start], reason[start + 2 :].removesuffix("]")
 
 
 def _damaged(gloss: str) -> FileRejected:

@@ -56,3 +56,23 @@ def check_period(
                 f"并将表头改为“1-{period_month.month}月累计完成投资”后重新报送 "
                 "[YTD header names another month than the folder]"
             )
+
+
+def period_named(
+    title_lines: Iterable[str], ytd_months: Iterable[int], today: date
+) -> tuple[date, str] | None:
+    """The month a workbook names as its period, and where it names it — for a file that
+    lies in no month folder (`xmk validate` on the clerk's desktop): the title rows
+    (2026年10月…, 报送月份：2026年10月, 2026年1-10月), else the "1-X月累计完成投资" headers,
+    whose X is taken in the latest year that does not put it after `today`'s month.
+    None when the workbook names no month, or several."""
+    titled = months_in_titles(title_lines)
+    if len(titled) == 1:
+        ((year, month),) = titled
+        return date(year, month, 1), f"标题行注明{year}年{month}月"
+    headed = set(ytd_months)
+    if titled or len(headed) != 1:
+        return None
+    (month,) = headed
+    year = today.year if month <= today.month else today.year - 1
+    return date(year, month, 1), f"表头“1-{month}月累计完成投资”，按{year}年计"

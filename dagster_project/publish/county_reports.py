@@ -1,13 +1,18 @@
 """County data-quality reports (SPEC §4): for one submitter and one month, under
 `<out>/reports/<YYYY-MM>/<code>_<name>/`,
 
-* `数据质量报告_<name>_<YYYY年M月>.xlsx` — a 汇总 sheet (verdict, counts by file and sheet
-  and by rule, file-level problems, which workbooks came back annotated) and a 明细 sheet
-  with one row per failure;
+* `数据质量报告_<name>_<YYYY年M月>.xlsx` — a 汇总 sheet (verdict; by when to send the
+  corrected file, under which name, whom to call; counts by file and sheet and by rule,
+  file-level problems, which workbooks came back annotated) and a 明细 sheet with one row
+  per failure;
 * the same report as self-contained HTML;
 * `<original name>_标注.xlsx` — the county's own workbook with each offending cell
   coloured and commented, so the clerk fixes the file they know instead of reading
   coordinates.
+
+What the clerk reads is Chinese: a problem is named by its rule's Chinese name
+(quality/rules.py) and a refusal by its Chinese reason; the rule ids and the refusals'
+English glosses go to the last column, 规则编号, for the project centre.
 
 A report holds only its own region's rows: `write_county_report` refuses anything else,
 and `write_all_reports` groups failures by (region, month) before writing. Every report
@@ -15,8 +20,8 @@ cell is written through `write_text_cell`, so nothing a county typed can become 
 
 A report is written again only when what it would say has changed: `.report.json` in its
 folder keeps a digest of its inputs (the failures, the bytes of each workbook it marks,
-the region, the month and this module's code). A nightly run with nothing new leaves
-every report, and its modification time, as it was.
+the region, the month, the guidance it gives and this module's code). A nightly run with
+nothing new leaves every report, and its modification time, as it was.
 """
 
 from __future__ import annotations
@@ -43,18 +48,18 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dagster_project.contract import FIELD_BY_NAME
 from dagster_project.ingest.discover import find_by_text
-from dagster_project.parse.guards import FileRejected, inspect_file
+from dagster_project.ingest.reference import load_contacts
+from dagster_project.parse.guards import FileRejected, inspect_file, split_gloss
 from dagster_project.quality.failures import (
     COUNTY_KINDS,
     ERROR,
-    REJECTED_FILE,
-    UNREADABLE_CELL,
     WARN,
     Failure,
     is_for_the_centre,
     report_month,
     warehouse_failures,
 )
+from dagster_project.quality.rules import rule_hint, rule_name
 
 REPORTS_DIR = "reports"
 # The largest county workbook returned marked up (a county list is tens of kilobytes).
@@ -71,8 +76,11 @@ DETAIL_HEADERS = (
     "问题",
     "级别",
     "修改建议",
+    "规则编号",
 )
-DETAIL_WIDTHS = (34, 16, 7, 5, 24, 24, 32, 7, 64)
+DETAIL_WIDTHS = (34, 16, 7, 5, 24, 24, 26, 7, 64, 30)
+# The column for the project centre: the rule id, and a refusal's English gloss.
+RULE_ID_HEADER = "规则编号"
 SEVERITY_LABELS = {"error": "错误", "warn": "警告"}
 NO_ERRORS = "无错误"
 ANNOTATED_SUFFIX = "_标注.xlsx"
@@ -90,14 +98,12 @@ WARN_FILL = "FFFFFF00"
 ERROR_ROW_FILL = "FFFFE4E4"
 WARN_ROW_FILL = "FFFFFBD6"
 
-_PROBLEMS = {
-    UNREADABLE_CELL: "内容无法识别",
-    REJECTED_FILE: "文件未被接收",
-    "missing_submission": "未报送或缺少必报清单",
-    "value_from_other_list": "数值取自其他清单",
-    "coverage_ratio_mismatch": "覆盖倍数与预期收入、成本不符",
-    "superseded_submission": "文件未被采用（已有更新的报送）",
-}
+# SPEC §9: monthly lists are due on the 5th of the following month (the template says
+# 每月5日前报送上月情况); a deployment with another day sets XMK_SUBMISSION_DAY.
+SUBMISSION_DAY_ENV = "XMK_SUBMISSION_DAY"
+DEFAULT_SUBMISSION_DAY = 5
+CORRECTED_SUFFIX = "_更正"
+CENTRE = "市发改委项目中心"
 # A spreadsheet reads text starting with these as a formula (or, for tab and CR, as the
 # start of one once pasted into a cell).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -146,12 +152,80 @@ def verdict(errors: int) -> str:
 
 
 def problem_text(failure: Failure) -> str:
-    """The 问题 column: a Chinese label where the rule has one, and always the rule id, so
-    the project centre can find the check behind it."""
-    label = _PROBLEMS.get(failure.rule)
-    if label is None and failure.rule.startswith("required_"):
-        label = "必填项未填写"
-    return f"{label}（{failure.rule}）" if label else failure.rule
+    """The 问题 column: the rule's Chinese name."""
+    return rule_name(failure.rule)
+
+
+def hint_text(failure: Failure) -> str:
+    """The 修改建议 column: the failure's own hint (a refusal's without its English gloss),
+    else the rule's general one."""
+    hint = split_gloss(failure.hint)[0] if failure.hint else None
+    return hint or rule_hint(failure.rule) or ""
+
+
+def rule_id_text(failure: Failure) -> str:
+    """The 规则编号 column, for the project centre: the rule id, and the English gloss of
+    a refusal (rejected_file [encrypted workbook])."""
+    gloss = split_gloss(failure.hint)[1] if failure.hint else None
+    return f"{failure.rule} [{gloss}]" if gloss else failure.rule
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """What a report tells a county about putting things right: the day of the following
+    month monthly lists are due, and whom to call at the project centre."""
+
+    submission_day: int = DEFAULT_SUBMISSION_DAY
+    contacts: tuple[tuple[str, str, str], ...] = ()  # (name, phone, e-mail)
+
+
+def report_guidance(raw_dir: Path, environ: dict | None = None) -> Guidance:
+    """The guidance of a run: the contacts of raw/reference/contacts.csv (else the demo
+    city's), the due day from XMK_SUBMISSION_DAY (1–28, default 5)."""
+    environ = os.environ if environ is None else environ
+    text = (environ.get(SUBMISSION_DAY_ENV) or "").strip()
+    day = DEFAULT_SUBMISSION_DAY
+    if text:
+        if not text.isdigit() or not 1 <= int(text) <= 28:
+            raise ValueError(f"{SUBMISSION_DAY_ENV} must be a day from 1 to 28, not {text!r}")
+        day = int(text)
+    contacts = tuple((c["name"], c["phone"], c["email"]) for c in load_contacts(raw_dir))
+    return Guidance(day, contacts)
+
+
+def resubmission_deadline(month: date, submission_day: int) -> date:
+    """A month's lists are due on `submission_day` of the month after: a correction too."""
+    return date(month.year + month.month // 12, month.month % 12 + 1, submission_day)
+
+
+def corrected_file_name(region: dict, month: date) -> str:
+    """The name a corrected workbook is sent under, beside the first one in the month's
+    folder: 220281_蛟河市_2026年10月_更正.xlsx (the code and the name say who, discovery
+    reads the month from the folder, the later received file counts)."""
+    stem = f"{region['region_code']}_{region['region_name']}_{month_label(month)}"
+    return safe_file_name(stem + CORRECTED_SUFFIX) + ".xlsx"
+
+
+def guidance_lines(
+    region: dict, month: date, errors: int, warns: int, guidance: Guidance
+) -> tuple[str, ...]:
+    """By when to send the corrected file, under which name, and whom to call."""
+    lines = []
+    if errors or warns:
+        due = resubmission_deadline(month, guidance.submission_day)
+        when = f"{due.year}年{due.month}月{due.day}日前"
+        lines.append(
+            f"重新报送期限：请于{when}修改后重新报送（每月{guidance.submission_day}日前报送上月数据）。"
+            if errors
+            else f"如核实后需要更正，请于{when}重新报送。"
+        )
+        lines.append(
+            f"更正文件命名：{corrected_file_name(region, month)}（在原工作簿上修改后另存为此名，"
+            "不要覆盖原文件；同一月份以最后收到的文件为准）。"
+        )
+    people = "；".join(" ".join(p for p in contact if p) for contact in guidance.contacts)
+    lines.append(f"联系人：{CENTRE} {people}。" if people else f"如有疑问请联系{CENTRE}。")
+    return tuple(lines)
 
 
 def field_text(failure: Failure) -> str:
@@ -207,6 +281,7 @@ class ReportContent:
     verdict: str
     errors: int
     warnings: int
+    guidance: tuple[str, ...]  # by when, under which name, whom to call
     summary_tables: tuple[Table, ...]
     notes: tuple[str, ...]
     detail: Table
@@ -215,7 +290,11 @@ class ReportContent:
 
 
 def report_content(
-    region: dict, month: date, failures: Sequence[Failure], annotations: Sequence[Annotation]
+    region: dict,
+    month: date,
+    failures: Sequence[Failure],
+    annotations: Sequence[Annotation],
+    guidance: Guidance = Guidance(),
 ) -> ReportContent:
     ordered = sorted(failures, key=detail_order)
     errors = sum(f.is_error for f in ordered)
@@ -225,13 +304,13 @@ def report_content(
     by_rule: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for f in ordered:
         by_sheet[(f.source_file, f.sheet or "（整个文件）")][f.severity] += 1
-        by_rule[(problem_text(f), f.rule)][f.severity] += 1
+        by_rule[(problem_text(f), f.rule)][f.severity] += 1  # one name, one rule
     sheet_rows = tuple(
         (file, sheet, c[ERROR], c[WARN]) for (file, sheet), c in sorted(by_sheet.items())
     )
     rule_rows = tuple(
-        (label, c[ERROR], c[WARN])
-        for (label, _rule), c in sorted(by_rule.items(), key=lambda kv: (-kv[1][ERROR], kv[0]))
+        (label, c[ERROR], c[WARN], rule)
+        for (label, rule), c in sorted(by_rule.items(), key=lambda kv: (-kv[1][ERROR], kv[0]))
     )
     tables = [
         Table(
@@ -239,7 +318,7 @@ def report_content(
             ("文件", "工作表", "错误", "警告"),
             (*sheet_rows, ("合计", "", errors, warns)),
         ),
-        Table("按问题", ("问题", "错误", "警告"), rule_rows),
+        Table("按问题", ("问题", "错误", "警告", RULE_ID_HEADER), rule_rows),
     ]
     file_level = [f for f in ordered if f.excel_row is None]
     if file_level:
@@ -248,7 +327,7 @@ def report_content(
                 "文件级问题",
                 ("文件", "问题", "级别", "修改建议"),
                 tuple(
-                    (f.source_file, problem_text(f), SEVERITY_LABELS[f.severity], f.hint or "")
+                    (f.source_file, problem_text(f), SEVERITY_LABELS[f.severity], hint_text(f))
                     for f in file_level
                 ),
             )
@@ -276,7 +355,8 @@ def report_content(
                 f.value,
                 problem_text(f),
                 SEVERITY_LABELS[f.severity],
-                f.hint or "",
+                hint_text(f),
+                rule_id_text(f),
             )
             for f in ordered
         ),
@@ -290,11 +370,13 @@ def report_content(
         verdict=verdict(errors),
         errors=errors,
         warnings=warns,
+        guidance=guidance_lines(region, month, errors, warns, guidance),
         summary_tables=tuple(tables),
         notes=(
             "“明细”表逐项列出问题所在的文件、工作表、Excel行号和列，请按“修改建议”修改原工作簿后重新报送。",
             "“错误”须修改后重新报送，否则本月数据不予发布；“警告”请核实，确认无误的可不修改。",
             "退回的标注文件中，错误单元格标红、警告单元格标黄，鼠标移到单元格上可查看批注。",
+            f"“{RULE_ID_HEADER}”列供{CENTRE}查找检查规则，填报时无需理会。",
         ),
         detail=detail,
         detail_severities=tuple(f.severity for f in ordered),
@@ -330,7 +412,11 @@ def _write_summary(ws: Worksheet, content: ReportContent) -> None:
         bold=True, size=12, color=colour
     )
     write_text_cell(ws, row + 1, 1, f"错误 {content.errors} 项，警告 {content.warnings} 项")
-    row += 3
+    row += 2
+    for line in content.guidance:
+        write_text_cell(ws, row, 1, line).font = _BOLD
+        row += 1
+    row += 1
     for table in content.summary_tables:
         write_text_cell(ws, row, 1, table.heading).font = Font(bold=True, size=12)
         row += 1
@@ -394,6 +480,9 @@ td.num { text-align: right; }
 .verdict.bad { color: #c00000; } .verdict.good { color: #007a33; }
 tr.error td.sev { background: #ff7c80; } tr.warn td.sev { background: #ffff00; }
 td.value { white-space: pre-wrap; }
+.guidance { border-left: 4px solid #2f6fb3; background: #f2f7fc; padding: 4px 12px; }
+.guidance p { margin: 6px 0; font-weight: bold; }
+th.rule, td.rule { color: #777; font-size: 11px; }
 """
 
 
@@ -405,6 +494,9 @@ def render_html(content: ReportContent) -> str:
         *(f"<p>{e(fact)}</p>" for fact in content.facts),
         f'<p class="verdict {"bad" if content.errors else "good"}">结论：{e(content.verdict)}</p>',
         f"<p>错误 {content.errors} 项，警告 {content.warnings} 项</p>",
+        '<div class="guidance">',
+        *(f"<p>{e(line)}</p>" for line in content.guidance),
+        "</div>",
     ]
     for table in content.summary_tables:
         parts += [f"<h2>{e(table.heading)}</h2>", _html_table(table)]
@@ -419,13 +511,18 @@ def render_html(content: ReportContent) -> str:
 def _html_table(table: Table, severities: Sequence[str] | None = None) -> str:
     if not table.rows:
         return "<p>（无）</p>"
-    head = "".join(f"<th>{escape_html(h)}</th>" for h in table.headers)
+    head = "".join(
+        f'<th class="rule">{escape_html(h)}</th>'
+        if h == RULE_ID_HEADER
+        else f"<th>{escape_html(h)}</th>"
+        for h in table.headers
+    )
     body = []
     for i, values in enumerate(table.rows):
         row_class = f' class="{severities[i]}"' if severities else ""
         cells = []
         for header, value in zip(table.headers, values, strict=True):
-            css = {"级别": "sev", "填报值": "value"}.get(header, "")
+            css = {"级别": "sev", "填报值": "value", RULE_ID_HEADER: "rule"}.get(header, "")
             if isinstance(value, int | float):
                 css = "num"
             attr = f' class="{css}"' if css else ""
@@ -520,8 +617,8 @@ def _mark_cell(ws: Worksheet, row: int, col: int, found: list[Failure]) -> None:
     for f in sorted(found, key=lambda f: (not f.is_error, f.rule)):
         scope = "本行：" if f.column_letter is None else ""
         lines.append(f"【{SEVERITY_LABELS[f.severity]}】{scope}{problem_text(f)}")
-        if f.hint:
-            lines.append(f"修改建议：{f.hint}")
+        if hint := hint_text(f):
+            lines.append(f"修改建议：{hint}")
     text = safe_cell_value("\n".join(lines))
     if cell.comment is not None:  # keep the county's own note above ours
         text = f"{cell.comment.text}\n——\n{text}"
@@ -559,6 +656,7 @@ class ReportFiles:
     # (file, sheet, errors, warnings) for a mail body
     by_sheet: tuple[tuple[str, str, int, int], ...]
     notes: tuple[str, ...]  # what could not be annotated, and why
+    guidance: tuple[str, ...]  # by when, under which name, whom to call
     # Digest of the HTML, which holds everything the report says. The .xlsx bytes carry
     # save times, so they cannot tell a re-run of the same report from a new one.
     content_sha256: str
@@ -574,10 +672,16 @@ def report_dir(out_dir: Path, region: dict, month: date) -> Path:
 
 
 def write_county_report(
-    out_dir: Path, region: dict, period_month: date, failures: list[Failure], raw_dir: Path
+    out_dir: Path,
+    region: dict,
+    period_month: date,
+    failures: list[Failure],
+    raw_dir: Path,
+    guidance: Guidance | None = None,
 ) -> ReportFiles:
     """Write one submitter's report for one month. Refuses (ValueError) a failure of any
-    other region or month: a county must never see another's rows."""
+    other region or month: a county must never see another's rows. `guidance` defaults
+    to the run's (report_guidance of raw_dir)."""
     code = region["region_code"]
     month = period_month.replace(day=1)
     for f in failures:
@@ -589,16 +693,17 @@ def write_county_report(
             raise ValueError(
                 f"failure of {f.period_month:%Y-%m} in the report of {month:%Y-%m}: {f.source_file}"
             )
+    guidance = guidance or report_guidance(raw_dir)
     directory = report_dir(out_dir, region, month)
     directory.mkdir(parents=True, exist_ok=True)
-    fingerprint = report_fingerprint(region, month, failures, raw_dir)
+    fingerprint = report_fingerprint(region, month, failures, raw_dir, guidance)
     unchanged = _stored_report(directory, fingerprint, region, month)
     if unchanged is not None:
         return unchanged
     before = set(directory.iterdir())
 
     annotations, annotated = _annotate_all(directory, failures, raw_dir)
-    content = report_content(region, month, failures, annotations)
+    content = report_content(region, month, failures, annotations, guidance)
     stem = safe_file_name(f"{REPORT_PREFIX}{region['region_name']}_{month_label(month)}")
     html_path = directory / f"{stem}.html"
     html_bytes = render_html(content).encode("utf-8")
@@ -625,6 +730,7 @@ def write_county_report(
         verdict=content.verdict,
         by_sheet=content.by_sheet,
         notes=tuple(a.note for a in annotations if a.note != ANNOTATED),
+        guidance=content.guidance,
         content_sha256=hashlib.sha256(html_bytes).hexdigest(),
     )
     _store_report(files, fingerprint)
@@ -632,11 +738,16 @@ def write_county_report(
 
 
 def report_fingerprint(
-    region: dict, month: date, failures: Sequence[Failure], raw_dir: Path
+    region: dict,
+    month: date,
+    failures: Sequence[Failure],
+    raw_dir: Path,
+    guidance: Guidance = Guidance(),
 ) -> str:
     """Digest of everything a report is made from; equal digests mean equal reports."""
     digest = hashlib.sha256(_LAYOUT_DIGEST.encode())
     digest.update(f"{region['region_code']}\0{region['region_name']}\0{month}".encode())
+    digest.update(json.dumps(asdict(guidance), ensure_ascii=False).encode())
     for line in sorted(json.dumps(asdict(f), default=str, sort_keys=True) for f in failures):
         digest.update(line.encode())
     for source in sorted({f.source_file for f in failures if f.excel_row is not None}):
@@ -658,6 +769,7 @@ def _store_report(files: ReportFiles, fingerprint: str) -> None:
         "verdict": files.verdict,
         "by_sheet": files.by_sheet,
         "notes": files.notes,
+        "guidance": files.guidance,
         "content_sha256": files.content_sha256,
     }
     path = files.directory / REPORT_STATE
@@ -691,6 +803,7 @@ def _stored_report(
             verdict=state["verdict"],
             by_sheet=tuple(tuple(row) for row in state["by_sheet"]),
             notes=tuple(state["notes"]),
+            guidance=tuple(state["guidance"]),
             content_sha256=state["content_sha256"],
         )
     except (KeyError, TypeError):
@@ -773,12 +886,14 @@ def write_all_reports(
     raw_dir: Path,
     period_month: date | None = None,
     submitted: Iterable[tuple[str, date]] = (),
+    guidance: Guidance | None = None,
 ) -> ReportRun:
     """One report per (region, month) that has failures or a submission.
 
     `con_or_failures` is a DuckDB connection (failures and submissions are read from the
     warehouse) or the failures themselves; `submitted` adds (region_code, month) pairs
-    that get a report even with no failure. `period_month` limits the run to one month.
+    that get a report even with no failure. `period_month` limits the run to one month;
+    `guidance` defaults to report_guidance(raw_dir).
     """
     if hasattr(con_or_failures, "execute"):
         failures = warehouse_failures(con_or_failures, period_month)
@@ -804,8 +919,9 @@ def write_all_reports(
         else:
             unattributed.append(f)
     keys = set(groups) | {(c, m.replace(day=1)) for c, m in wanted if c in by_code}
+    guidance = guidance or report_guidance(raw_dir)
     reports = tuple(
-        write_county_report(out_dir, by_code[code], m, groups.get((code, m), []), raw_dir)
+        write_county_report(out_dir, by_code[code], m, groups.get((code, m), []), raw_dir, guidance)
         for code, m in sorted(keys)
     )
     return ReportRun(reports, tuple(sorted(unattributed, key=detail_order)))

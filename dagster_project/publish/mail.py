@@ -163,6 +163,8 @@ def body(region: Mapping, period_month: date, report: ReportFiles) -> str:
         f"附件为贵单位{month_label(period_month)}报送数据的质量检查结果。",
         f"结论：{report.verdict}。",
         f"错误 {report.errors} 项，警告 {report.warnings} 项。",
+        "",
+        *report.guidance,
     ]
     if report.by_sheet:
         lines += ["", "按文件和工作表："]
@@ -177,7 +179,7 @@ def body(region: Mapping, period_month: date, report: ReportFiles) -> str:
     lines += [
         "",
         "“错误”须修改后重新报送，否则本月数据不予发布；“警告”请核实。",
-        "本邮件由项目库系统发送，请勿直接回复；如有疑问请联系市发改委项目中心。",
+        "本邮件由项目库系统发送，请勿直接回复。",
     ]
     return "\n".join(lines) + "\n"
 

@@ -3,6 +3,10 @@
 The file goes through the very steps a submission goes through — guards, parsing,
 quarantine, the expectation suites — in a throw-away warehouse, and the county gets the
 report it would get from the city. The real warehouse and raw/ are never touched.
+
+The month checked is the month folder the file lies in (raw/2026-10/…), else the month
+the workbook itself names (parse/period.py); a workbook that names none is not checked
+against a guessed month — the clerk is asked for --period.
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ import duckdb
 
 from dagster_project.ingest.load import ingest
 from dagster_project.ingest.reference import REFERENCE_FILES, reference_file
+from dagster_project.parse.grid import read_grids
+from dagster_project.parse.guards import FileRejected, inspect_file, split_gloss
+from dagster_project.parse.headers import find_header
+from dagster_project.parse.period import period_named
 from dagster_project.publish.county_reports import ReportFiles, write_county_report
 from dagster_project.quality.failures import (
     Failure,
@@ -47,21 +55,49 @@ class SelfCheck:
         who = self.region["region_name"] if self.region else "报送单位未识别"
         lines = [f"{self.file.name}: {who}, {self.period_month:%Y年%-m月}"]
         if self.refused_reason:
-            lines.append(f"  文件被拒收: {self.refused_reason}")
+            lines.append(f"  文件被拒收: {split_gloss(self.refused_reason)[0]}")
         warnings = sum(1 for f in self.failures if f.severity == "warn")
         lines.append(f"  {self.errors} 项错误, {warnings} 项警告")
         if self.report:
             lines.append(f"  报告: {self.report.workbook}")
             lines.append(f"        {self.report.html}")
+            for path in self.report.annotated:
+                lines.append(f"  标注: {path}")
         return "\n".join(lines)
 
 
-def default_period(path: Path, today: date) -> date:
-    """The month folder the file sits in (raw/2026-10/…), else last month."""
-    if m := _MONTH_FOLDER.match(path.resolve().parent.name):
-        return date(int(m.group(1)), int(m.group(2)), 1)
-    first = today.replace(day=1)
-    return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+class PeriodUnknown(ValueError):
+    """The file says no reporting month; str(exc) tells the clerk why, in Chinese."""
+
+
+def file_period(path: Path, today: date) -> tuple[date, str]:
+    """The month a file is checked for, and how it was found: the month folder it lies
+    in, else the month its workbook names (title rows, 报送月份, "1-X月" headers).
+    PeriodUnknown when neither says one."""
+    folder = path.resolve().parent.name
+    if (m := _MONTH_FOLDER.match(folder)) and 1 <= int(m.group(2)) <= 12:
+        return date(int(m.group(1)), int(m.group(2)), 1), f"文件所在目录{folder}"
+    data = path.read_bytes()
+    try:
+        facts = inspect_file(path.name, data)
+        grids = read_grids(path.name, data, facts)
+    except FileRejected as exc:
+        raise PeriodUnknown(f"文件无法读取（{split_gloss(str(exc))[0]}）") from exc
+    except Exception as exc:  # a reader's own failure: the self-check would refuse it too
+        raise PeriodUnknown("文件无法读取") from exc
+    titles, ytd_months = [], []
+    for grid in grids:
+        header = find_header(grid)
+        if header is not None:
+            titles += header.title_lines
+            ytd_months += [header.ytd_month] if header.ytd_month else []
+    found = period_named(titles, ytd_months, today)
+    if found is None:
+        raise PeriodUnknown(
+            "文件不在 raw/<YYYY-MM>/ 月份目录中，标题行、报送月份和“1-X月累计完成投资”表头"
+            "也没有注明唯一的报送月份"
+        )
+    return found
 
 
 def self_check(file: Path, out_dir: Path, period_month: date, reference_raw: Path) -> SelfCheck:

@@ -33,6 +33,7 @@ from dagster_project.quality.list_rows import (
     sheet_places,
     submission_rows,
 )
+from dagster_project.quality.rules import RULES_SEED, rules
 from dagster_project.quality.sheet_problems import sheet_problem_failures
 from dagster_project.quality.statistics_file import statistics_failures
 from dagster_project.settings import EXPECTATIONS_DIR
@@ -65,11 +66,11 @@ def _batches():
 
 def load_suites(directory: Path = EXPECTATIONS_DIR) -> dict:
     """{list_key: ExpectationSuite} from `<list_key>.json`, every expectation's meta
-    checked: a rule id, a severity (error / warn), a hint, and the field it blames; and
-    the suite checked against the contract (contract.REQUIRED): its required fields are
-    the contract's with the contract's severities, and nothing else is an error that the
-    contract does not make one. A suite that disagrees is refused, so no run can block
-    publication on a rule stricter than the contract."""
+    checked: a rule id named in quality/rules.py, a severity (error / warn), a hint, and
+    the field it blames; and the suite checked against the contract (contract.REQUIRED):
+    its required fields are the contract's with the contract's severities, and nothing
+    else is an error that the contract does not make one. A suite that disagrees is
+    refused, so no run can block publication on a rule stricter than the contract."""
     _batches()  # GX needs its context before a suite can be built
     import great_expectations as gx
     from great_expectations.expectations.metadata_types import FailureSeverity
@@ -128,6 +129,8 @@ def _meta_problem(config) -> str | None:
     meta = config.meta or {}
     if not meta.get("rule"):
         return "meta.rule is missing"
+    if meta["rule"] not in rules():
+        return f"rule {meta['rule']} has no Chinese name in {RULES_SEED.name}"
     if meta.get("severity") not in SEVERITIES:
         return f"meta.severity must be one of {SEVERITIES}"
     if not meta.get("hint"):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dagster_project.ingest.load import ingest
-from dagster_project.ingest.reference import ReferenceFileError, load_regions
+from dagster_project.ingest.reference import ReferenceFileError, load_contacts, load_regions
 from tests.conftest import run_nightly_quietly
 from tests.workbooks import write_official
 
@@ -19,8 +19,8 @@ REGIONS = """region_code,region_name,aliases,region_kind,rank_group,parent_code,
 """
 
 
-def _reference(raw: Path, text: str, encoding: str = "utf-8") -> Path:
-    path = raw / "reference" / "regions.csv"
+def _reference(raw: Path, text: str, encoding: str = "utf-8", name: str = "regions.csv") -> Path:
+    path = raw / "reference" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(encoding))
     return path
@@ -86,3 +86,36 @@ def test_the_nightly_run_names_the_bad_file_and_publishes_nothing(tmp_path, caps
     # Failed at once: no retry was scheduled.
     (log,) = (tmp_path / "out" / "logs").glob("xmk-run-*.log")
     assert "STEP_UP_FOR_RETRY" not in log.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- contacts
+
+
+def _contacts(raw: Path, text: str, encoding: str = "utf-8") -> Path:
+    return _reference(raw, text, encoding, "contacts.csv")
+
+
+def test_the_centres_contacts_are_read_from_the_deployments_file(tmp_path):
+    _contacts(
+        tmp_path, "name,phone,email\n赵敏,0432-62019999,\n钱伟,13904321234,q@fgw.example\n", "gbk"
+    )
+    assert load_contacts(tmp_path) == [
+        {"name": "赵敏", "phone": "0432-62019999", "email": ""},
+        {"name": "钱伟", "phone": "13904321234", "email": "q@fgw.example"},
+    ]
+
+
+def test_without_a_contacts_file_the_demo_citys_stand_in(tmp_path):
+    assert [c["name"] for c in load_contacts(tmp_path)] == ["李明", "王芳"]
+
+
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [("赵敏,,", "phone"), ("赵敏,待定,", "phone"), (",0432-62019999,", "name"),
+     ("赵敏,0432-62019999,zhao at fgw", "email")],
+)  # fmt: skip
+def test_a_contact_without_a_name_a_number_or_a_real_address_is_refused(tmp_path, row, column):
+    path = _contacts(tmp_path, f"name,phone,email\n{row}\n")
+    with pytest.raises(ReferenceFileError) as refused:
+        load_contacts(tmp_path)
+    assert str(refused.value).startswith(f"{path}: row 2, column {column}")

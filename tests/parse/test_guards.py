@@ -14,7 +14,13 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from dagster_project.parse.guards import FileFacts, FileRejected, Limits, inspect_file
+from dagster_project.parse.guards import (
+    FileFacts,
+    FileRejected,
+    Limits,
+    inspect_file,
+    split_gloss,
+)
 
 SHEET = "xl/worksheets/sheet1.xml"
 
@@ -589,3 +595,20 @@ def test_utf16_csv_is_refused():
     reason = rejection("a.csv", "项目名称\t总投资\n".encode("utf-16"))
     assert "UTF-16" in reason
     assert "UTF-8" in reason
+
+
+def test_a_reason_splits_into_the_clerks_chinese_and_the_english_gloss():
+    reason = rejection("220281_蛟河市.xlsx", b"%PDF-1.4 a scanned copy")
+    chinese, gloss = split_gloss(reason)
+    assert reason == f"{chinese} [{gloss}]"
+    assert chinese.startswith("文件扩展名为.xlsx，但内容不是Excel工作簿（实际是PDF文件）")
+    assert "[" not in chinese and not re.search(r"[\u4e00-\u9fff]", gloss)
+    # A note appended after the gloss stays with the Chinese; brackets inside the gloss
+    # (an exception's text) stay in the gloss, even cut short.
+    assert split_gloss("文件已加密 [encrypted workbook]（本期已采用其他文件）") == (
+        "文件已加密（本期已采用其他文件）",
+        "encrypted workbook",
+    )
+    assert split_gloss("无法读取 [KeyError: a [b] c]") == ("无法读取", "KeyError: a [b] c")
+    assert split_gloss("无法读取 [KeyError: a [b") == ("无法读取", "KeyError: a [b")
+    assert split_gloss("请填写项目名称") == ("请填写项目名称", None)

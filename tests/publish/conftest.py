@@ -77,7 +77,8 @@ def jiaohe_report(raw, out):
         failure(JIAOHE, source, 6, "L", field="responsible_person", header="责任人",
                 rule="required_responsible_person", hint="请填写包保领导"),
         failure(JIAOHE, source, 7, "M", field="contact_phone", header="联系电话",
-                value="1391234", rule="phone_format", severity="warn", hint="请填写11位手机号"),
+                value="1391234", rule="contact_phone_format", severity="warn",
+                hint="请填写11位手机号"),
     ]  # fmt: skip
     return write_county_report(out, JIAOHE, OCTOBER, failures, raw)
 

@@ -89,7 +89,7 @@ def two_counties(raw):
         failure(JIAOHE, jiaohe, 5, "D"),
         failure(JIAOHE, jiaohe, 8, "F", field="total_investment_wan", value="待核实"),
         failure(YONGJI, yongji, 6, "D", value="永吉的秘密"),
-        failure(YONGJI, yongji, 7, None, rule="duplicate_project", severity="warn"),
+        failure(YONGJI, yongji, 7, None, rule="duplicate_in_list", severity="warn"),
     ]
     return failures, jiaohe, yongji
 
@@ -140,7 +140,7 @@ def test_report_layout_and_verdict(jiaohe_report):
     wb = openpyxl.load_workbook(report.workbook)
     detail = wb[DETAIL_SHEET]
     assert detail.freeze_panes == "A2"
-    assert detail.auto_filter.ref == "A1:I4"
+    assert detail.auto_filter.ref == "A1:J4"
     assert detail.column_dimensions["I"].width > detail.column_dimensions["C"].width
     first = detail_rows(report.workbook)[0]
     assert first == {
@@ -150,9 +150,10 @@ def test_report_layout_and_verdict(jiaohe_report):
         "列": "D",
         "字段(表头)": "项目法人",
         "填报值": None,
-        "问题": "必填项未填写（required_project_owner）",
+        "问题": "项目法人未填写",
         "级别": "错误",
         "修改建议": "请填写项目法人单位全称",
+        "规则编号": "required_project_owner",
     }
     assert [r["级别"] for r in detail_rows(report.workbook)] == ["错误", "错误", "警告"]
 
@@ -194,7 +195,7 @@ def test_text_that_looks_like_a_formula_is_stored_as_text(raw, out):
     assert stored[-1].data_type == "s"
     header_cell = ws.cell(ws.max_row, DETAIL_HEADERS.index("字段(表头)") + 1)
     assert (header_cell.value, header_cell.data_type) == ("=SUM(B1)", "s")
-    hints = [ws.cell(r, len(DETAIL_HEADERS)).value for r in range(2, 8)]
+    hints = [ws.cell(r, DETAIL_HEADERS.index("修改建议") + 1).value for r in range(2, 8)]
     assert hints == [f"hint {v}" for v in FORMULA_LIKE]
     with zipfile.ZipFile(report.workbook) as z:  # no formula anywhere in the report
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
@@ -208,9 +209,11 @@ def test_offending_cells_are_marked_in_the_returned_workbook(raw, out):
     source = path.relative_to(raw).as_posix()
     failures = [
         failure(JIAOHE, source, 5, "D"),  # error: red
-        failure(JIAOHE, source, 6, "M", rule="phone_format", severity="warn", hint="手机号"),
-        failure(JIAOHE, source, 6, "M", rule="phone_duplicate", severity="warn", hint="重复"),
-        failure(JIAOHE, source, 8, None, rule="duplicate_project", hint="与第5行重复"),  # row
+        failure(
+            JIAOHE, source, 6, "M", rule="contact_phone_format", severity="warn", hint="手机号"
+        ),
+        failure(JIAOHE, source, 6, "M", rule="unreadable_cell", severity="warn", hint="无法识别"),
+        failure(JIAOHE, source, 8, None, rule="duplicate_in_list", hint="与第5行重复"),  # row
     ]
     report = write_county_report(out, JIAOHE, OCTOBER, failures, raw)
 
@@ -227,10 +230,11 @@ def test_offending_cells_are_marked_in_the_returned_workbook(raw, out):
     }
     assert {fills[c] for c in row_8} == {ERROR_ROW_FILL}
     assert set(comments) == {"D5", "M6", "A8"}
-    assert "【错误】必填项未填写（required_project_owner）" in comments["D5"]
-    assert "修改建议：请填写项目法人单位全称" in comments["D5"]
-    assert "phone_format" in comments["M6"] and "phone_duplicate" in comments["M6"]
-    assert comments["A8"].startswith("【错误】本行：duplicate_project")
+    assert comments["D5"] == "【错误】项目法人未填写\n修改建议：请填写项目法人单位全称"
+    assert (
+        "【警告】联系电话格式不正确" in comments["M6"] and "【警告】内容无法识别" in comments["M6"]
+    )
+    assert comments["A8"].startswith("【错误】本行：同一清单重复填报项目")
     assert ws["D5"].value == "蛟河市建设公司"  # marked, not changed
 
 
@@ -365,4 +369,149 @@ def test_weekly_files_of_the_same_name_get_distinct_annotated_copies(raw, out):
     assert sorted(p.name for p in report.annotated) == [
         "2026-W42_220281_蛟河市_标注.xlsx",
         "220281_蛟河市_标注.xlsx",
+    ]
+
+
+# --------------------------------------------------------------------------- the clerk's words
+
+
+def _refused(raw, name: str, data: bytes):
+    """Ingest raw/ with one county file of these bytes; the refusal as the report gets it."""
+    import duckdb
+
+    from dagster_project.ingest.load import ingest
+    from dagster_project.quality.failures import rejected_file_failures
+
+    (raw / "2026-10").mkdir(parents=True, exist_ok=True)
+    (raw / "2026-10" / name).write_bytes(data)
+    db = raw.parent / "warehouse.duckdb"
+    ingest(raw, db, jobs=1)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return rejected_file_failures(con, OCTOBER)
+    finally:
+        con.close()
+
+
+def test_a_refusal_reads_in_chinese_and_its_gloss_goes_to_the_rule_column(raw, out):
+    [refused] = _refused(raw, "220281_蛟河市.xlsx", b"%PDF-1.4 a scanned copy")
+    assert refused.hint.endswith("]")  # as ingestion wrote it: Chinese, then [gloss]
+    chinese, gloss = refused.hint.rsplit(" [", 1)
+    report = write_county_report(out, JIAOHE, OCTOBER, [refused], raw)
+
+    [row] = detail_rows(report.workbook)
+    assert (row["问题"], row["修改建议"]) == ("文件未被接收", chinese)
+    assert row["规则编号"] == f"rejected_file [{gloss}"
+    text = summary_text(report.workbook)
+    assert chinese in text and not any(gloss.rstrip("]") in t for t in text)
+    tables = html_tables(report.html)
+    by_rule = next(t for t in tables if t[0][0] == "问题")
+    assert by_rule[0] == ["问题", "错误", "警告", "规则编号"]
+    assert by_rule[1] == ["文件未被接收", "1", "0", "rejected_file"]
+    page = report.html.read_text(encoding="utf-8")
+    assert page.count(gloss.rstrip("]")) == 1  # in the detail's 规则编号 cell only
+
+
+def test_every_problem_the_clerk_reads_is_chinese(raw, out):
+    path = county_workbook(raw, JIAOHE)
+    source = path.relative_to(raw).as_posix()
+    rules = ("list_threshold", "ytd_decreased", "one_code_several_names", "duplicate_column")
+    failures = [failure(JIAOHE, source, 5 + i, "F", rule=r) for i, r in enumerate(rules)]
+    report = write_county_report(out, JIAOHE, OCTOBER, failures, raw)
+    rows = detail_rows(report.workbook)
+    assert [r["问题"] for r in rows] == [
+        "总投资低于本清单标准",
+        "累计完成投资比上期减少",
+        "同一项目代码对应多个名称",
+        "同一字段填了两列",
+    ]
+    assert [r["规则编号"] for r in rows] == list(rules)
+    by_rule = next(t for t in html_tables(report.html) if t[0][0] == "问题")
+    assert {(cells[0], cells[-1]) for cells in by_rule[1:]} == {
+        (r["问题"], r["规则编号"]) for r in rows
+    }
+
+
+def test_the_report_says_by_when_under_which_name_and_whom_to_call(raw, out):
+    contacts = raw / "reference" / "contacts.csv"
+    contacts.parent.mkdir(parents=True)
+    contacts.write_text("name,phone,email\n赵敏,0432-62019999,zhaomin@fgw.example\n", "utf-8")
+    path = county_workbook(raw, JIAOHE)
+    report = write_county_report(
+        out, JIAOHE, OCTOBER, [failure(JIAOHE, path.relative_to(raw).as_posix(), 5, "D")], raw
+    )
+    expected = (
+        "重新报送期限：请于2026年11月5日前修改后重新报送（每月5日前报送上月数据）。",
+        "更正文件命名：220281_蛟河市_2026年10月_更正.xlsx（在原工作簿上修改后另存为此名，"
+        "不要覆盖原文件；同一月份以最后收到的文件为准）。",
+        "联系人：市发改委项目中心 赵敏 0432-62019999 zhaomin@fgw.example。",
+    )
+    assert report.guidance == expected
+    text = summary_text(report.workbook)
+    assert all(line in text for line in expected)
+    page = report.html.read_text(encoding="utf-8")
+    assert all(line in page for line in expected)
+
+
+def test_a_clean_report_names_no_deadline_and_the_demo_contacts_stand_in(raw, out):
+    report = write_county_report(out, YONGJI, OCTOBER, [], raw)
+    assert report.guidance == (
+        "联系人：市发改委项目中心 李明 0432-62012345 xmzx@jlsfgw.example.gov.cn；"
+        "王芳 0432-62012346 xmzx@jlsfgw.example.gov.cn。",
+    )
+
+
+def test_the_due_day_is_a_setting_and_december_is_due_in_january(raw):
+    from dagster_project.publish.county_reports import report_guidance, resubmission_deadline
+
+    assert report_guidance(raw, {}).submission_day == 5
+    assert report_guidance(raw, {"XMK_SUBMISSION_DAY": "10"}).submission_day == 10
+    with pytest.raises(ValueError, match="XMK_SUBMISSION_DAY"):
+        report_guidance(raw, {"XMK_SUBMISSION_DAY": "31"})
+    assert resubmission_deadline(date(2026, 12, 1), 5) == date(2027, 1, 5)
+    assert resubmission_deadline(OCTOBER, 10) == date(2026, 11, 10)
+
+
+def test_a_changed_contact_writes_the_report_again(raw, out):
+    first = write_county_report(out, YONGJI, OCTOBER, [], raw)
+    contacts = raw / "reference" / "contacts.csv"
+    contacts.parent.mkdir(parents=True)
+    contacts.write_text("name,phone,email\n赵敏,0432-62019999,\n", "utf-8")
+    second = write_county_report(out, YONGJI, OCTOBER, [], raw)
+    assert second.content_sha256 != first.content_sha256
+    assert second.guidance == ("联系人：市发改委项目中心 赵敏 0432-62019999。",)
+
+
+@pytest.mark.parametrize("same_time", [False, True])
+def test_the_suggested_corrected_name_is_read_and_counts_over_the_first(raw, same_time):
+    """Sent under the name the report suggests, beside the first file, the correction is
+    recognised as the same submitter and month and supersedes the first — received later,
+    or received at the same time (the later name in sort order)."""
+    import os
+
+    import duckdb
+
+    from dagster_project.ingest.load import ingest
+    from dagster_project.publish.county_reports import corrected_file_name
+
+    first = county_workbook(raw, JIAOHE)
+    name = corrected_file_name(JIAOHE, OCTOBER)
+    assert name == "220281_蛟河市_2026年10月_更正.xlsx"
+    corrected = county_workbook(raw, JIAOHE, projects=5).rename(first.with_name(name))
+    county_workbook(raw, JIAOHE)  # the first again, as it was sent
+    stamp = first.stat().st_mtime
+    os.utime(corrected, (stamp, stamp if same_time else stamp + 60))
+    db = raw.parent / "warehouse.duckdb"
+    ingest(raw, db, jobs=1)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute(
+            "select file_name, status, region_code, period_month, is_effective "
+            "from raw.manifest order by file_name"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [
+        ("220281_蛟河市.xlsx", "loaded", "220281", OCTOBER, False),
+        (name, "loaded", "220281", OCTOBER, True),
     ]

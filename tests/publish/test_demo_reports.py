@@ -86,4 +86,4 @@ def test_the_returned_workbook_carries_a_comment_on_each_planted_cell(demo):
         [annotated] = [p for p in report.annotated if p.name == f"{stem}_标注.xlsx"]
         ws = openpyxl.load_workbook(annotated)[d.sheet]
         commented = [c for c in ws[d.excel_row] if c.comment is not None]
-        assert len(commented) == 1 and "unreadable_cell" in commented[0].comment.text
+        assert len(commented) == 1 and "内容无法识别" in commented[0].comment.text

@@ -181,6 +181,9 @@ def test_message_has_chinese_subject_body_and_attachments(reports):
     assert parsed[KEY_HEADER] == report_key("220281", OCTOBER, files.content_sha256)
     body = parsed.get_body(("plain",)).get_content()
     assert "结论：存在1项错误，须修改后重新报送。" in body and "错误 1 项，警告 0 项" in body
+    assert "请于2026年11月5日前修改后重新报送" in body
+    assert "更正文件命名：220281_蛟河市_2026年10月_更正.xlsx" in body
+    assert "联系人：市发改委项目中心 李明 0432-62012345 xmzx@jlsfgw.example.gov.cn" in body
     attached = {p.get_filename(): p for p in parsed.iter_attachments()}
     assert list(attached) == [
         "数据质量报告_蛟河市_2026年10月.xlsx",

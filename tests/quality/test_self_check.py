@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
 
 import openpyxl
 
@@ -54,3 +58,60 @@ def test_refused_file_says_why_and_exits_1(tmp_path, capsys):
     assert main(["validate", str(path), "--out", str(tmp_path / "out")]) == 1
     assert "PDF" in capsys.readouterr().out
     assert os.listdir(path.parent) == [path.name]  # nothing written beside the file
+
+
+# --------------------------------------------------------------------------- as a clerk runs it
+
+XMK = Path(sys.executable).with_name("xmk")
+
+
+def _clerk_runs(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """`xmk validate …` from the clerk's own folder, with none of the city's settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XMK_")}
+    return subprocess.run(
+        [str(XMK), "validate", *args], cwd=cwd, env=env, capture_output=True, text=True,
+        encoding="utf-8", timeout=120, check=False,
+    )  # fmt: skip
+
+
+def _desktop_workbook(path: Path, title: str, ytd_header: str = "1-X月累计完成投资（万元）"):
+    header = [ytd_header if h.startswith("1-X月") else h for h in TEMPLATE_UNDER_CONSTRUCTION]
+    rows = [[title], ["填报单位：蛟河市发展和改革局"], header]
+    rows.append([1, "2024-220281-48-01-000001", "示范产业园", None, "天岗镇", 8000, 2000, 500,
+                 "2024.3", "2024.4", "蛟河市工信局", "张三", "13912345678"])  # fmt: skip
+    return write_xlsx(path, {"在建项目": rows})
+
+
+def test_a_desktop_file_is_checked_for_the_month_its_title_names(tmp_path):
+    desk = tmp_path / "桌面"
+    path = _desktop_workbook(desk / "蛟河市在建项目.xlsx", "吉林市在建项目清单（2026年9月）")
+    done = _clerk_runs(tmp_path, str(path), "--out", "报告")
+    assert done.returncode == 1, done.stderr
+    assert "报送月份：2026年9月（标题行注明2026年9月；如不对请用 --period 指定）" in done.stdout
+    folder = tmp_path / "报告" / "reports" / "2026-09" / "220281_蛟河市"
+    annotated = folder / "蛟河市在建项目_标注.xlsx"
+    assert f"  标注: {annotated}" in done.stdout.splitlines()
+    assert annotated.is_file()
+    assert f"  报告: {folder / '数据质量报告_蛟河市_2026年9月.xlsx'}" in done.stdout
+
+
+def test_a_desktop_file_without_a_title_month_is_checked_for_its_ytd_headers_month(tmp_path):
+    path = _desktop_workbook(
+        tmp_path / "蛟河.xlsx", "吉林市在建项目清单", "1-8月累计完成投资（万元）"
+    )
+    done = _clerk_runs(tmp_path, str(path))
+    today = date.today()
+    year = today.year if today.month >= 8 else today.year - 1
+    assert f"报送月份：{year}年8月（表头“1-8月累计完成投资”，按{year}年计" in done.stdout
+    assert (tmp_path / "out" / "reports" / f"{year}-08" / "220281_蛟河市").is_dir()
+
+
+def test_a_desktop_file_that_names_no_month_asks_for_the_period(tmp_path):
+    path = _desktop_workbook(tmp_path / "蛟河.xlsx", "吉林市在建项目清单")
+    done = _clerk_runs(tmp_path, str(path))
+    assert done.returncode == 2
+    assert "无法确定报送月份" in done.stderr and "--period YYYY-MM" in done.stderr
+    assert not (tmp_path / "out").exists()  # no report for a guessed month
+    named = _clerk_runs(tmp_path, str(path), "--period", "2026-10")
+    assert named.returncode == 1
+    assert (tmp_path / "out" / "reports" / "2026-10" / "220281_蛟河市").is_dir()
