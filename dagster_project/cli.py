@@ -72,6 +72,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.add_argument("--warehouse", help="warehouse folder (env XMK_WAREHOUSE_DIR)")
+    sql.add_argument(
+        "--working",
+        action="store_true",
+        help="the working warehouse.duckdb (raw, quality, meta, marts) instead of the "
+        "snapshot, read-only; a run that starts meanwhile waits for the session to end",
+    )
     sql.set_defaults(func=_sql)
 
     mail = sub.add_parser(
@@ -183,24 +189,37 @@ def _demo(args) -> int:
 
 
 def _sql(args) -> int:
+    import contextlib
+
     import duckdb
 
+    from dagster_project.orchestration.warehouse_lock import warehouse_lock
     from dagster_project.publish.analyst_sql import (
         NoSnapshotError,
         RefusedQuery,
         connect_snapshot,
+        connect_working,
         one_line,
         run_query,
         write_result,
     )
     from dagster_project.settings import resolve_paths
 
+    paths = resolve_paths(warehouse=args.warehouse)
+    held = contextlib.ExitStack()
     try:
-        con = connect_snapshot(resolve_paths(warehouse=args.warehouse).published_db)
+        if args.working:
+            if paths.warehouse_db.is_file():
+                held.enter_context(warehouse_lock(paths.warehouse_db, "xmk sql", write=False))
+            con = connect_working(paths.warehouse_db)
+        else:
+            con = connect_snapshot(paths.published_db)
     except NoSnapshotError as e:
+        held.close()
         print(f"xmk sql: {e}", file=sys.stderr)
         return 2
     except duckdb.Error as e:
+        held.close()
         print(f"xmk sql: {one_line(e)}", file=sys.stderr)
         return 1
     try:
@@ -222,6 +241,7 @@ def _sql(args) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     finally:
         con.close()
+        held.close()
     return 0
 
 
@@ -236,7 +256,7 @@ def _mail_status(args) -> int:
 
 def _mail_release(args) -> int:
     from dagster_project.publish.mail import release, send_log_path
-    from dagster_project.settings import resolve_paths
+    from dagster_project.settings import command_name, resolve_paths
 
     if not args.keys and not args.all_unknown and not args.all_held:
         print(
@@ -248,7 +268,7 @@ def _mail_release(args) -> int:
     log_path = send_log_path(resolve_paths(out=args.out).out_dir)
     result = release(log_path, args.keys, args.all_unknown, args.all_held)
     for key in result.released:
-        print(f"released {key}: the next `xmk run` sends it")
+        print(f"released {key}: the next `{command_name()} run` sends it")
     for key, why in result.refused.items():
         print(f"not released {key}: {why}")
     if not result.released and not result.refused:

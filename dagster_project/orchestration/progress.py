@@ -114,7 +114,6 @@ def error_text(error) -> str:
     return message
 
 
-
 class _StepLines(logging.Handler):
     """Dagster's step events as one line each: start, and end with its time."""
 

@@ -35,6 +35,8 @@ from uuid import UUID
 
 import duckdb
 
+from dagster_project.settings import command_name
+
 FORMATS = ("table", "csv", "json")
 # DuckDB 2.0's own settings for an untrusted session ("Securing DuckDB" in its manual).
 SNAPSHOT_CONFIG = {
@@ -83,8 +85,21 @@ class QueryResult:
 def connect_snapshot(published_db: Path) -> duckdb.DuckDBPyConnection:
     published_db = Path(published_db)
     if not published_db.is_file():
-        raise NoSnapshotError(f"no published snapshot yet ({published_db}): run `xmk run` first")
+        raise NoSnapshotError(
+            f"no published snapshot yet ({published_db}): run `{command_name()} run` first"
+        )
     return duckdb.connect(str(published_db), read_only=True, config=SNAPSHOT_CONFIG)
+
+
+def connect_working(warehouse_db: Path) -> duckdb.DuckDBPyConnection:
+    """The working warehouse, for the operator (`xmk sql --working`): read-only, with the
+    same safety settings. The caller holds the warehouse's lock, shared, meanwhile."""
+    warehouse_db = Path(warehouse_db)
+    if not warehouse_db.is_file():
+        raise NoSnapshotError(
+            f"no warehouse yet ({warehouse_db}): run `{command_name()} run` first"
+        )
+    return duckdb.connect(str(warehouse_db), read_only=True, config=SNAPSHOT_CONFIG)
 
 
 def run_query(con: duckdb.DuckDBPyConnection, query: str) -> QueryResult | None:

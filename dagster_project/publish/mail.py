@@ -40,6 +40,7 @@ from functools import partial
 from pathlib import Path
 
 from dagster_project.publish.county_reports import ReportFiles, month_label
+from dagster_project.settings import command_name
 
 KEY_HEADER = "X-Xmk-Report-Key"
 REGION_HEADER = "X-Xmk-Region"
@@ -455,7 +456,7 @@ class DeliveryReport:
         for h in self.held:
             lines.append(
                 f"  held {h.key} to {', '.join(h.to)} ({h.state} since {h.since}; "
-                f"`xmk mail release {h.key}` sends it again)"
+                f"`{command_name()} mail release {h.key}` sends it again)"
             )
         return "\n".join(lines)
 
@@ -474,7 +475,7 @@ class DeliveryReport:
         return (
             f"mail NOT delivered: {len(self.undelivered)} of {tried} county reports "
             f"({n['refused']} refused, {n['failed']} failed, {n['unknown']} unknown) — {who}. "
-            "`xmk mail status` lists them."
+            f"`{command_name()} mail status` lists them."
         )
 
     def held_line(self, names: Mapping[str, str] | None = None) -> str | None:
@@ -488,7 +489,8 @@ class DeliveryReport:
         who = "; ".join(f"{state}: {'、'.join(regions)}" for state, regions in groups.items())
         return (
             f"mail held: {len(self.held)} county reports not sent again until released — "
-            f"{who}. `xmk mail status`, then `xmk mail release KEY` to send one again."
+            f"{who}. `{command_name()} mail status`, then `{command_name()} mail release KEY` "
+            "to send one again."
         )
 
 
@@ -773,7 +775,8 @@ def status_text(log_path: Path, show_all: bool = False) -> str:
             "  (unknown: it went to the server and its reply was lost, so it may have",
             "  arrived — ask the county, or look its Message-ID up in the mail server's log;",
             "  refused 5xx: correct the address or the server's settings first. Then",
-            "  `xmk mail release KEY`, and the next `xmk run` sends it.)",
+            f"  `{command_name()} mail release KEY`, and the next `{command_name()} run` "
+            "sends it.)",
             *_entry_lines(held),
         ]
     if due:

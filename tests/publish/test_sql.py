@@ -542,3 +542,48 @@ def _files(directory) -> dict[str, str]:
         p.name: hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
         for p in sorted(directory.iterdir())
     }
+
+
+# ------------------------------------------------------------------ --working
+
+
+def test_the_operator_reads_the_working_warehouse_and_nothing_else(tmp_path):
+    """`xmk sql --working`: raw, quality and meta of warehouse.duckdb, read-only, under the
+    same safety settings; the warehouse's lock is taken shared for the session."""
+    from dagster_project.orchestration.warehouse_lock import warehouse_lock
+
+    db = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create schema raw")
+    con.execute("create table raw.manifest as select * from (values ('loaded'), ('loaded'), "
+                "('rejected')) as t(status)")  # fmt: skip
+    con.close()
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+
+    counted = _command("select status, count(*) as files from raw.manifest group by 1 "
+                       "order by 1", tmp_path, "--working", "--format", "csv")  # fmt: skip
+    assert (counted.returncode, counted.stdout.decode()) == (
+        0,
+        "status,files\nloaded,2\nrejected,1\n",
+    )
+    for refused in ("delete from raw.manifest", f"copy raw.manifest to '{tmp_path}/x.csv'"):
+        answer = _command(refused, tmp_path, "--working")
+        assert answer.returncode == 1, refused
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    assert not (tmp_path / "x.csv").exists()
+    # While a run holds the warehouse to write, the session waits for it.
+    with warehouse_lock(db, "a nightly run"):
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "dagster_project.cli", "sql", "select 1 as one",
+             "--warehouse", str(tmp_path), "--working"],
+            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            waiting.wait(timeout=5)
+            pytest.fail("the session did not wait for the run")
+        except subprocess.TimeoutExpired:
+            pass
+    out, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0
+    assert b"waiting for the warehouse, held by a nightly run" in err
+    assert out.decode().split() == ["one", "---", "1", "(1", "row)"]
