@@ -127,6 +127,15 @@ class _StepLines(logging.Handler):
         if kind == "PIPELINE_START":
             terminal.line(f"run {meta.get('run_id')} started ({meta.get('job_name')})")
             return
+        if kind == "ASSET_CHECK_EVALUATION":
+            check = event.event_specific_data
+            if not check.passed:
+                level = "error" if check.severity.value == "ERROR" else "warning"
+                terminal.line(
+                    f"  check failed ({level}): {check.asset_key.to_user_string()} "
+                    f"{check.check_name}"
+                )
+            return
         step = event.step_key
         if not step:
             return

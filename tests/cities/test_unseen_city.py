@@ -128,6 +128,14 @@ def test_the_terminal_shows_each_step_as_it_starts_and_ends(nights):
         assert seen.index(("▶", name)) < seen.index(("✓", name))
     assert re.search(r"^\d\d:\d\d:\d\d   reading files \d+/\d+, [\d,]+ rows$", out, re.M)
     assert "\x1b" not in out  # not a terminal: no colour codes, no rewritten lines
+    # A month held back is a failed check, said as it is found; the run itself succeeds.
+    held = nights["runs"]["october_first"].stdout
+    assert re.search(
+        r"^\d\d:\d\d:\d\d   check failed \(error\): publish/gate month_complete_without_errors$",
+        held,
+        re.M,
+    ), held[:3000]
+    assert "✗" not in held
     log = Path(re.search(r"log: (\S+\.log)", out).group(1))
     assert "\x1b[" not in log.read_text(encoding="utf-8", errors="replace")
 
@@ -146,7 +154,7 @@ def test_the_nights_are_recorded_in_the_dagster_instance(nights):
         text=True,
         check=True,
     ).stdout
-    assert listed.strip() == str(["nightly:SUCCESS"] * 5)
+    assert listed.strip() == str(["nightly:SUCCESS"] * 5)  # a held month is no failed run
 
 
 # --------------------------------------------------------------------------- 2. contract
