@@ -28,7 +28,7 @@ from dagster_project.orchestration.dead_runs import (
 )
 from dagster_project.orchestration.preflight import cannot_start
 from dagster_project.orchestration.warehouse_lock import connect_warehouse, warehouse_lock
-from dagster_project.settings import REPO_ROOT, Paths, resolve_paths
+from dagster_project.settings import BEIJING, REPO_ROOT, Paths, resolve_paths
 
 STEP_FAILED = 1
 CANNOT_START = 2
@@ -66,7 +66,7 @@ def run_nightly(raw=None, warehouse=None, out=None, *, ephemeral: bool = False) 
             }
         },
     }
-    log_path = paths.out_dir / "logs" / f"xmk-run-{datetime.now():%Y%m%d-%H%M%S}.log"
+    log_path = paths.out_dir / "logs" / f"xmk-run-{datetime.now(BEIJING):%Y%m%d-%H%M%S}.log"
     print(
         f"{progress.now()} xmk run: {paths.raw_dir} → {paths.warehouse_db}"
         f"{'' if home is None else f'; runs recorded in {home}'}\n"
