@@ -10,6 +10,8 @@ in place; elsewhere (cron, a pipe) it is a plain line at most every `PLAIN_EVERY
 Steps run in the process of `xmk run` (the in-process executor), so the terminal is a
 module-level sink: `showing_progress` sets it for the length of a run, `say` and
 `files_read` write to it, and do nothing where no run shows progress (the UI's runs, tests).
+Ingestion's parse workers import this module, so it imports nothing heavy (not Dagster:
+each worker would carry it in its memory budget).
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ import threading
 import time
 from datetime import datetime
 from typing import TextIO
-
-import dagster as dg
 
 from dagster_project.settings import BEIJING
 
@@ -158,8 +158,8 @@ class _StepLines(logging.Handler):
             terminal.line(f"– {step} skipped")
 
 
-@dg.logger(description="`xmk run`'s step lines on the terminal (nothing elsewhere).")
-def step_lines(_init_context) -> logging.Logger:
+def step_logger() -> logging.Logger:
+    """The logger behind the Dagster logger `progress` (definitions.py)."""
     logger = logging.Logger("xmk.progress", level=logging.DEBUG)
     logger.addHandler(_StepLines())
     return logger
