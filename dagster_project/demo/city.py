@@ -13,16 +13,11 @@ import io
 import random
 from pathlib import Path
 
-REGION_COLUMNS = (
-    "region_code",
-    "region_name",
-    "aliases",
-    "region_kind",
-    "rank_group",
-    "parent_code",
-    "contact_email",
-)
-LEADER_COLUMNS = ("department", "leader")
+from dagster_project.ingest.reference import REFERENCE_COLUMNS
+
+# The demo writes the columns the reference reader checks for.
+REGION_COLUMNS = REFERENCE_COLUMNS["regions.csv"]
+LEADER_COLUMNS = REFERENCE_COLUMNS["department_leaders.csv"]
 
 COUNTY_GROUP = "县(市、区)"
 ZONE_GROUP = "开发区"
