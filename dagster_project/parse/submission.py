@@ -18,7 +18,11 @@ from dagster_project.parse.guards import FileRejected, inspect_file
 from dagster_project.parse.headers import FieldMatcher, find_header
 from dagster_project.parse.period import check_period
 from dagster_project.parse.sheet import ParsedSheet, parse_rows
-from dagster_project.parse.submitter import RegionIndex, recognise_submitter
+from dagster_project.parse.submitter import (
+    RegionIndex,
+    confirm_submitter,
+    recognise_submitter,
+)
 from dagster_project.parse.text import clean_text
 
 COUNTY_MONTHLY = "county_monthly"
@@ -54,12 +58,17 @@ def parse_file(
     kind: str,
     regions: RegionIndex,
     period_month: date | None = None,
+    submitter: str | None = None,
 ) -> ParsedFile:
     """Never raises for a bad file: a refused file comes back with status "rejected" and
     the reason — whatever went wrong inside the readers, one file never stops the others.
     `period_month`, the month folder of a monthly file, is checked against the month the
-    file itself names (parse/period.py)."""
+    file itself names (parse/period.py). `submitter`, the region of the portal account
+    that sent a county file (its receipt), is the file's submitter: the file name is not
+    read for one, and title rows naming another unit refuse the file."""
     parsed = ParsedFile(sha256(data), file_name, kind)
+    if submitter is not None and kind != STATISTICS and submitter in regions.by_code:
+        parsed.region_code = submitter  # a refusal below is still the account's
     try:
         facts = inspect_file(file_name, data)
         parsed.format, parsed.encoding = facts.format, facts.encoding
@@ -78,7 +87,10 @@ def parse_file(
             except FileRejected:
                 _refuse_big5(file_name, data, facts.encoding)
                 raise
-            parsed.region_code = recognise_submitter(regions, _stem(file_name), titles)
+            if submitter is not None:
+                parsed.region_code = confirm_submitter(regions, submitter, titles)
+            else:
+                parsed.region_code = recognise_submitter(regions, _stem(file_name), titles)
             parsed.sheets = sheets
         if period_month is not None and kind != COUNTY_WEEKLY:
             check_period(

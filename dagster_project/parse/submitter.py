@@ -1,7 +1,9 @@
 """Who sent a file: the region named by the file name or by the 填报单位 title rows.
 
 Both are checked against the regions reference. When they disagree the file is
-refused — a wrong guess would put one county's projects under another's name.
+refused — a wrong guess would put one county's projects under another's name. A file the
+portal received is its account's region's (confirm_submitter): nothing is guessed, and
+title rows naming another unit refuse it.
 """
 
 from __future__ import annotations
@@ -92,6 +94,25 @@ def recognise_submitter(index: RegionIndex, file_stem: str, title_lines: list[st
             "或在表头填写“填报单位：…” [submitter not recognised]"
         )
     return next(iter(found))
+
+
+def confirm_submitter(index: RegionIndex, region_code: str, title_lines: list[str]) -> str:
+    """The portal account's region as the submitter, or FileRejected when the regions
+    reference does not know it or the 填报单位 title rows name another unit. The file
+    name is not looked at: the portal chose it."""
+    if region_code not in index.by_code:
+        raise FileRejected(
+            f"报送账号所属单位代码{region_code}不在区划表中，请联系市项目中心核对账号 "
+            "[portal account's region not in the regions reference]"
+        )
+    by_title = index.from_title(title_lines)
+    if by_title and by_title != {region_code}:
+        raise FileRejected(
+            f"报送账号所属单位为{_names(index, {region_code})}，但表头“填报单位”为"
+            f"{_names(index, by_title)}，两者不一致，请核对后重新报送 "
+            "[submitter differs from the portal account]"
+        )
+    return region_code
 
 
 def _names(index: RegionIndex, codes: set[str]) -> str:
