@@ -2,6 +2,11 @@
 
 The path is metadata: the month folder gives the period. Nothing here builds a path
 from what a file says, and nothing is ever written into raw/.
+
+A file the portal wrote has its receipt beside it (ingest/receipts.py). A receipt is
+never a candidate itself; when it matches its file (bytes, size, kind and period of the
+folder), the file's received time and submitter are the receipt's. A receipt that does
+not match is not trusted: the file is taken as if dropped by hand, and the run says so.
 """
 
 from __future__ import annotations
@@ -13,6 +18,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from dagster_project.ingest.receipts import (
+    RECEIPT_SUFFIX,
+    Receipt,
+    ReceiptInvalid,
+    is_receipt,
+    read_receipt,
+)
 from dagster_project.parse.guards import Limits
 from dagster_project.parse.submission import COUNTY_MONTHLY, COUNTY_WEEKLY, STATISTICS
 
@@ -27,7 +39,9 @@ class Candidate:
     path: Path  # where it lies, to read it
     rel_path: str  # as text, for the manifest and the reports (see path_text)
     size: int
-    received_at: datetime  # the file's modification time
+    # The trusted receipt's received_at, else the file's modification time; naive, in the
+    # local time of the machine (datetime.fromtimestamp), as the manifest stores it.
+    received_at: datetime
     kind: str | None  # None: the file is not where a submission belongs
     period_month: date | None
     period_week: date | None  # ISO week's Monday
@@ -35,10 +49,24 @@ class Candidate:
     # Why the file is refused without reading a byte of it (too large, a link out of
     # raw/); None for a file to read.
     unread_reason: str | None = None
+    # The portal's receipt, when it matches the file: its region_code is the submitter.
+    receipt: Receipt | None = None
+    # Why a receipt beside the file was not trusted (for the run's report).
+    receipt_warning: str | None = None
 
     @property
     def name(self) -> str:
         return self.rel_path.rsplit("/", 1)[-1]
+
+    @property
+    def submitted_by(self) -> str | None:
+        """The portal account that sent the file; None for a file dropped by hand."""
+        return self.receipt.account if self.receipt else None
+
+    @property
+    def submitter(self) -> str | None:
+        """The region the receipt fixes as the submitter; None: recognise it."""
+        return self.receipt.region_code if self.receipt else None
 
     def file_sha256(self) -> str:
         """The digest of the file's bytes; for a file that is not read, of what is known of
@@ -60,12 +88,13 @@ class Candidate:
 
 def discover(raw_dir: Path, max_file_bytes: int = Limits().max_file_bytes) -> list[Candidate]:
     """Files under raw_dir in a stable order (received time, then name). A link to a file
-    outside raw_dir, and a file larger than max_file_bytes, are refused unread."""
+    outside raw_dir, and a file larger than max_file_bytes, are refused unread. Receipts
+    are not files to read: each only says of the file beside it (see _with_receipt)."""
     found = []
     root = raw_dir.resolve()
     for path in raw_dir.rglob("*"):
         rel = path.relative_to(raw_dir)
-        if not path.is_file() or _ignored(rel):
+        if not path.is_file() or _ignored(rel) or is_receipt(rel):
             continue
         stat = path.stat()
         received = datetime.fromtimestamp(stat.st_mtime)
@@ -81,9 +110,57 @@ def discover(raw_dir: Path, max_file_bytes: int = Limits().max_file_bytes) -> li
                 f"文件过大（{stat.st_size / 2**20:.1f} MB，上限 {max_file_bytes / 2**20:g} MB），"
                 "请删除无关工作表、图片后重新保存报送 [file too large]"
             )
-        found.append(replace(cand, unread_reason=unread) if unread else cand)
+        found.append(replace(cand, unread_reason=unread) if unread else _with_receipt(cand))
     found.sort(key=lambda c: (c.received_at, c.rel_path))
     return found
+
+
+def _with_receipt(cand: Candidate) -> Candidate:
+    """The candidate with its receipt's received time and submitter when a receipt beside
+    it matches it; unchanged (and the reason said) when one lies there but does not."""
+    try:
+        receipt = read_receipt(cand.path)
+    except ReceiptInvalid as exc:
+        return _untrusted(cand, exc.problem)
+    if receipt is None:
+        return cand
+    period = _period_text(cand)
+    if receipt.kind != cand.kind or receipt.period != period:
+        lies_in = f"{cand.kind} {period}" if cand.kind else "no period folder"
+        return _untrusted(
+            cand, f"it is for {receipt.kind} {receipt.period}, the file lies in {lies_in}"
+        )
+    if receipt.size != cand.size:
+        return _untrusted(
+            cand, f"it is for {receipt.size} bytes, the file has {cand.size} (replaced?)"
+        )
+    if receipt.sha256 != cand.file_sha256():
+        return _untrusted(cand, "its sha256 is not that of the file's bytes (replaced?)")
+    # The same clock as a modification time: an instant as the machine's naive local time.
+    received = datetime.fromtimestamp(receipt.received_at.timestamp())
+    return replace(cand, received_at=received, receipt=receipt)
+
+
+def _untrusted(cand: Candidate, problem: str) -> Candidate:
+    receipt = cand.rel_path + RECEIPT_SUFFIX
+    return replace(
+        cand,
+        receipt_warning=(
+            f"receipt {receipt} not trusted for {cand.rel_path}: {problem}; the file counts as "
+            "dropped by hand (received at its modification time, submitter from its name or "
+            "title rows)"
+        ),
+    )
+
+
+def _period_text(cand: Candidate) -> str | None:
+    """The period as its folder is named: 2026-10, 2026-W44."""
+    if cand.period_month is not None:
+        return f"{cand.period_month:%Y-%m}"
+    if cand.period_week is not None:
+        year, week, _day = cand.period_week.isocalendar()
+        return f"{year}-W{week:02d}"
+    return None
 
 
 def path_text(rel: Path) -> str:

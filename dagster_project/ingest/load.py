@@ -58,6 +58,9 @@ class IngestReport:
     resent: list[str] = field(default_factory=list)  # submissions received again, later
     # Which file counts, where this run's files replace or fail to replace another.
     decisions: list[str] = field(default_factory=list)
+    # Portal receipts not trusted (they do not match the file beside them), each naming
+    # both files; said every run while they lie there.
+    warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -74,6 +77,7 @@ class IngestReport:
             )
         lines += [f"  rejected {path}: {reason}" for path, reason in self.rejected]
         lines += [f"  {decision}" for decision in self.decisions]
+        lines += [f"  warning: {warning}" for warning in self.warnings]
         return "\n".join(lines)
 
 
@@ -83,6 +87,7 @@ def ingest(raw_dir: Path, db_path: Path, jobs: int | None = None) -> IngestRepor
     regions, reference_version = load_regions(raw_dir)
     candidates = discover(raw_dir)
     report.files_seen = len(candidates)
+    report.warnings = [c.receipt_warning for c in candidates if c.receipt_warning]
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = connect_warehouse(db_path)
     try:
@@ -185,9 +190,10 @@ def _record_resends(con, resent: list[tuple[str, Candidate]]) -> None:
     con.execute("begin transaction")
     for sid, cand in resent:
         con.execute(
-            """update raw.file_manifest set received_at = ?, original_path = ?, file_name = ?
+            """update raw.file_manifest set received_at = ?, original_path = ?, file_name = ?,
+                      submitted_by = ?
                where submission_id = ?""",
-            [cand.received_at, cand.rel_path, cand.name, sid],
+            [cand.received_at, cand.rel_path, cand.name, cand.submitted_by, sid],
         )
     con.execute("commit")
 
@@ -288,10 +294,14 @@ def _prepare_all(todo, regions, reference_version, jobs) -> Iterator[PreparedGro
             yield prepare_group(group, index, reference_version)
         return
 
+    known_regions = {str(r["region_code"]) for r in regions}
+
     def refuse(cand: Candidate, reason: str) -> PreparedGroup:
         parsed = ParsedFile(
             cand.file_sha256(), cand.name, cand.kind or "misplaced", "rejected", reason
         )
+        if cand.submitter in known_regions:  # a portal upload is its account's
+            parsed.region_code = cand.submitter
         return lay_out([(cand, parsed)], reference_version)
 
     done = 0
@@ -351,7 +361,14 @@ def _parse(cand: Candidate, index: RegionIndex) -> ParsedFile:
         return ParsedFile(
             cand.file_sha256(), cand.name, cand.kind or "misplaced", "rejected", refused
         )
-    return parse_file(cand.name, cand.path.read_bytes(), cand.kind, index, cand.period_month)
+    return parse_file(
+        cand.name,
+        cand.path.read_bytes(),
+        cand.kind,
+        index,
+        cand.period_month,
+        submitter=cand.submitter,  # the portal receipt's region: never guessed
+    )
 
 
 def _summary(cand: Candidate, parsed: ParsedFile) -> FileSummary:
@@ -556,6 +573,7 @@ def _manifest_row(cand, parsed, sheet_rows, reference_version) -> dict:
         "period_month": cand.period_month,
         "period_week": cand.period_week,
         "received_at": cand.received_at,
+        "submitted_by": cand.submitted_by,
         "status": parsed.status,
         "reason": parsed.reason,
         "format": parsed.format,

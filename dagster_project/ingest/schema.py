@@ -89,7 +89,9 @@ FILE_MANIFEST_COLUMNS = [
     ("region_code", "VARCHAR"),
     ("period_month", "DATE"),
     ("period_week", "DATE"),
-    ("received_at", "TIMESTAMP"),  # file modification time
+    # The portal receipt's received_at when it matches the file, else the file's
+    # modification time; the machine's local time, naive (ingest/discover.py).
+    ("received_at", "TIMESTAMP"),
     ("status", "VARCHAR"),  # loaded | rejected
     ("reason", "VARCHAR"),
     ("format", "VARCHAR"),
@@ -102,6 +104,7 @@ FILE_MANIFEST_COLUMNS = [
     ("reference_version", "VARCHAR"),  # regions reference the file was judged against
     ("parser_version", "VARCHAR"),
     ("ingested_at", "TIMESTAMP"),
+    ("submitted_by", "VARCHAR"),  # the portal account (its receipt); NULL: dropped by hand
 ]
 SHEET_MANIFEST_COLUMNS = [
     ("submission_id", "VARCHAR"),

@@ -24,6 +24,7 @@ renamed as (
         original_path,
         file_name,
         received_at,
+        submitted_by,
 
         ---------- outcome
         status,
