@@ -4,6 +4,11 @@ force, each unexpected row becoming a failure at its cell with the rule's hint.
 Validation runs on pandas DataFrames read from DuckDB: GX's SQL route through
 duckdb-engine fails in every expectation (ENGINEERING). Great Expectations is imported on
 first use, not with this module, so loading the Dagster definitions stays fast.
+
+Two engines evaluate the suites, giving the same failures: "gx", Great Expectations
+itself, whose validation results the Data Docs are built from (the nightly run); and
+"direct" (quality/suite_engine.py), the same semantics without GX and its ~30 ms per
+expectation, for the self-check of one workbook — with it GX is never imported.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import pandas as pd
 
 from dagster_project.contract import ERROR_VALUE_RULES, FIELD_BY_NAME, LISTS, REQUIRED
 from dagster_project.orchestration.warehouse_lock import connect_warehouse
+from dagster_project.quality import suite_engine
 from dagster_project.quality.bond_coverage import coverage_mismatches
 from dagster_project.quality.cross_month import cross_month_failures
 from dagster_project.quality.failure_table import ListFailure
@@ -48,6 +54,8 @@ _NOT_NULL = "expect_column_values_to_not_be_null"
 _CHUNK_ROWS = 100_000
 # Bump when a change here alters the failures a suite gives (a hint's wording, say).
 _CHECKS_VERSION = "2"
+GX, DIRECT = "gx", "direct"
+ENGINES = (GX, DIRECT)
 
 
 @cache
@@ -64,13 +72,24 @@ def _batches():
     return asset.add_batch_definition_whole_dataframe("all_rows")
 
 
-def load_suites(directory: Path = EXPECTATIONS_DIR) -> dict:
-    """{list_key: ExpectationSuite} from `<list_key>.json`, every expectation's meta
-    checked: a rule id named in quality/rules.py, a severity (error / warn), a hint, and
-    the field it blames; and the suite checked against the contract (contract.REQUIRED):
-    its required fields are the contract's with the contract's severities, and nothing
-    else is an error that the contract does not make one. A suite that disagrees is
-    refused, so no run can block publication on a rule stricter than the contract."""
+def load_suites(directory: Path = EXPECTATIONS_DIR, engine: str = GX) -> dict:
+    """{list_key: suite} from `<list_key>.json` — a GX ExpectationSuite for the "gx"
+    engine, a suite_engine.Suite (GX not imported) for "direct" —, every expectation's
+    meta checked: a rule id named in quality/rules.py, a severity (error / warn), a hint,
+    and the field it blames; and the suite checked against the contract
+    (contract.REQUIRED): its required fields are the contract's with the contract's
+    severities, and nothing else is an error that the contract does not make one. A suite
+    that disagrees is refused, so no run can block publication on a rule stricter than
+    the contract. The direct engine also refuses what it cannot evaluate as GX would."""
+    _check_engine(engine)
+    if engine == DIRECT:
+        suites = {}
+        for lst in LISTS:
+            path = directory / f"{lst.key}.json"
+            suite = suite_engine.read_suite(path)
+            _check_suite(path, lst.key, suite.name, _configurations(suite))
+            suites[lst.key] = suite
+        return suites
     _batches()  # GX needs its context before a suite can be built
     import great_expectations as gx
     from great_expectations.expectations.metadata_types import FailureSeverity
@@ -80,20 +99,37 @@ def load_suites(directory: Path = EXPECTATIONS_DIR) -> dict:
         path = directory / f"{lst.key}.json"
         with path.open(encoding="utf-8") as f:
             suite = gx.ExpectationSuite(**json.load(f))
-        if suite.name != lst.key:
-            raise ValueError(f"{path.name}: suite name {suite.name!r} is not {lst.key!r}")
+        _check_suite(path, lst.key, suite.name, _configurations(suite))
         for expectation in suite.expectations:
-            config = expectation.configuration
-            problem = _meta_problem(config)
-            if problem:
-                raise ValueError(f"{path.name}: {config.type} {config.kwargs}: {problem}")
-            expectation.severity = FailureSeverity(_GX_SEVERITY[config.meta["severity"]])
-        for problem in contract_disagreements(
-            lst.key, [e.configuration for e in suite.expectations]
-        ):
-            raise ValueError(f"{path.name} disagrees with contract.REQUIRED: {problem}")
+            severity = _GX_SEVERITY[expectation.configuration.meta["severity"]]
+            expectation.severity = FailureSeverity(severity)
         suites[lst.key] = suite
     return suites
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown suite engine {engine!r}: one of {ENGINES}")
+
+
+def _check_suite(path: Path, list_key: str, name: str, configs: list) -> None:
+    """A suite's name, every expectation's meta and its agreement with the contract."""
+    if name != list_key:
+        raise ValueError(f"{path.name}: suite name {name!r} is not {list_key!r}")
+    for config in configs:
+        problem = _meta_problem(config)
+        if problem:
+            raise ValueError(f"{path.name}: {config.type} {config.kwargs}: {problem}")
+    for problem in contract_disagreements(list_key, configs):
+        raise ValueError(f"{path.name} disagrees with contract.REQUIRED: {problem}")
+
+
+def _configurations(suite) -> list:
+    """The expectation configurations (type, kwargs, meta) of a GX suite, or of a
+    suite_engine.Suite, whose expectations are their own configurations."""
+    if isinstance(suite, suite_engine.Suite):
+        return list(suite.expectations)
+    return [e.configuration for e in suite.expectations]
 
 
 def contract_disagreements(list_key: str, configs) -> list[str]:
@@ -148,8 +184,8 @@ def _blamed_field(config) -> str | None:
 def suite_columns(suite) -> list[str]:
     """The columns a suite reads."""
     columns: list[str] = []
-    for expectation in suite.expectations:
-        for column in _expectation_columns(expectation.configuration):
+    for config in _configurations(suite):
+        for column in _expectation_columns(config):
             if column not in columns:
                 columns.append(column)
     return columns
@@ -170,34 +206,28 @@ def check_frame(
     suite,
     places: dict[tuple[str, str], dict],
     validations: list | None = None,
+    engine: str = GX,
 ) -> list[ListFailure]:
-    """Validate rows of one list (the columns of list_rows.effective_rows_sql) and turn
-    every unexpected row into a failure; `places` says, per (submission, sheet), which
-    file it is, its header rows and where each field sits. A sheet without a column an
-    expectation reads is not judged row by row on it: a required field's whole column
-    missing is one failure for the sheet, at its header. An expectation that cannot be
-    evaluated (a column missing from the frame, say) raises: a check that did not run
-    must not look passed. GX's validation result is appended to `validations` when
-    given (for the Data Docs)."""
+    """Validate rows of one list (the columns of list_rows.effective_rows_sql) with one of
+    ENGINES and turn every unexpected row into a failure; `places` says, per
+    (submission, sheet), which file it is, its header rows and where each field sits. A
+    sheet without a column an expectation reads is not judged row by row on it: a
+    required field's whole column missing is one failure for the sheet, at its header.
+    An expectation that cannot be evaluated (a column missing from the frame, say)
+    raises: a check that did not run must not look passed. GX's validation result is
+    appended to `validations` when given (for the Data Docs; the "gx" engine only)."""
+    _check_engine(engine)
+    if validations is not None and engine != GX:
+        raise ValueError("validation results for the Data Docs come from the gx engine only")
     if frame.empty:
         return []
-    batch = _batches().get_batch(batch_parameters={"dataframe": frame})
-    validation = batch.validate(suite, result_format=RESULT_FORMAT)
-    if validations is not None:
-        validations.append(validation)
     position = {key: i for i, key in enumerate(zip(*(frame[c] for c in ROW_KEY), strict=True))}
     # The first row of each sheet, for the sheet's own lineage.
     sheets: dict[tuple[str, str], int] = {}
     for i, key in enumerate(zip(frame["submission_id"], frame["sheet_name"], strict=True)):
         sheets.setdefault(key, i)
     failures: list[ListFailure] = []
-    for result in validation.results:
-        config = result.expectation_config
-        if _raised(result.exception_info):
-            raise RuntimeError(
-                f"suite {list_key}: {config.type} {config.kwargs} could not be evaluated: "
-                f"{result.exception_info}"
-            )
+    for config, success, unexpected in _outcomes(list_key, frame, suite, validations, engine):
         meta, field = config.meta, _blamed_field(config)
         needed = [c for c in _expectation_columns(config) if c not in LINEAGE]
         lacking = {key for key in sheets if _lacks_columns(places[key], needed)}
@@ -205,9 +235,8 @@ def check_frame(
             for key in sorted(lacking):
                 row = frame.iloc[sheets[key]].to_dict() | places[key]
                 failures.append(_missing_column(row, list_key, field, meta))
-        if result.success:
+        if success:
             continue
-        unexpected = result.result.get("unexpected_index_list") or []
         others = _duplicate_rows(unexpected, config.kwargs) if config.type == _DUPLICATE else {}
         for found in unexpected:
             key = tuple(found[c] for c in ROW_KEY)
@@ -221,6 +250,38 @@ def check_frame(
                 row_failure(row, list_key, field, meta["rule"], meta["severity"], hint, row[field])
             )
     return failures
+
+
+def _outcomes(list_key: str, frame: pd.DataFrame, suite, validations: list | None, engine: str):
+    """(configuration, success, unexpected_index_list) of each expectation of `suite` over
+    `frame`, in the suite's order, by GX or by the direct engine."""
+    if engine == DIRECT:
+        for config in _configurations(suite):
+            try:
+                outcome = suite_engine.evaluate(config, frame, ROW_KEY)
+            except suite_engine.UnknownExpectation:
+                raise
+            except Exception as exc:
+                raise RuntimeError(
+                    f"suite {list_key}: {config.type} {config.kwargs} could not be evaluated: "
+                    f"{exc!r}"
+                ) from exc
+            yield config, outcome.success, outcome.unexpected_index_list
+        return
+    if isinstance(suite, suite_engine.Suite):
+        raise TypeError("the gx engine validates GX suites: load_suites(engine='gx')")
+    batch = _batches().get_batch(batch_parameters={"dataframe": frame})
+    validation = batch.validate(suite, result_format=RESULT_FORMAT)
+    if validations is not None:
+        validations.append(validation)
+    for result in validation.results:
+        config = result.expectation_config
+        if _raised(result.exception_info):
+            raise RuntimeError(
+                f"suite {list_key}: {config.type} {config.kwargs} could not be evaluated: "
+                f"{result.exception_info}"
+            )
+        yield config, result.success, result.result.get("unexpected_index_list") or []
 
 
 def _unreadable(row: dict, field: str) -> bool:
@@ -290,11 +351,12 @@ def suite_failures(
     period_month: date | None = None,
     submission_ids: Collection[str] | None = None,
     validations: list | None = None,
+    engine: str = GX,
 ) -> list[ListFailure]:
     """One suite over the rows in force of its list (one month, or some submissions),
     read in chunks of whole submissions so that memory stays bounded however long the
     history: duplicates are looked for within a sheet, never across submissions. Each
-    chunk's GX validation result is appended to `validations` when given."""
+    chunk's GX validation result is appended to `validations` when given (gx engine)."""
     counts = submission_rows(con, list_key, period_month)
     if submission_ids is not None:
         wanted = set(submission_ids)
@@ -304,7 +366,7 @@ def suite_failures(
     failures: list[ListFailure] = []
     for chunk in _chunks(counts):
         frame = read_list(con, list_key, columns, period_month, chunk)
-        failures += check_frame(list_key, frame, suite, places, validations)
+        failures += check_frame(list_key, frame, suite, places, validations, engine)
     return failures
 
 
@@ -321,18 +383,22 @@ def _chunks(counts: dict[str, int]) -> list[list[str]]:
 
 
 def validate_warehouse(
-    db_path: Path, period_month: date | None = None, lists: Collection[str] | None = None
+    db_path: Path,
+    period_month: date | None = None,
+    lists: Collection[str] | None = None,
+    engine: str = GX,
 ) -> list[ListFailure]:
     """Every failure the suites and the SQL checks (cross-month, 覆盖倍数, and — when all
     lists are asked for — the statistics file) find in the submissions in force (one
-    month, or all), ordered by place."""
-    suites = load_suites()
+    month, or all), ordered by place; the suites evaluated by `engine` (ENGINES), which
+    changes nothing in the failures."""
+    suites = load_suites(engine=engine)
     keys = [lst.key for lst in LISTS if lists is None or lst.key in lists]
     con = connect_warehouse(db_path, read_only=True)
     try:
         failures: list[ListFailure] = []
         for key in keys:
-            failures += suite_failures(con, key, suites[key], period_month)
+            failures += suite_failures(con, key, suites[key], period_month, engine=engine)
         failures += cross_month_failures(con, period_month, keys)
         failures += coverage_mismatches(con, period_month, keys)
         failures += [f for f in sheet_problem_failures(con, period_month) if f.list_key in keys]
