@@ -106,6 +106,52 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("--out", help="reports and outbox (env XMK_OUT_DIR, default ./out)")
     release.set_defaults(func=_mail_release)
 
+    serve = sub.add_parser(
+        "serve",
+        help="the county portal: uploads with an instant self-check, 报送进度 (SPEC §9)",
+        description="Serve the county portal on HOST:PORT (default 127.0.0.1:8080; it listens "
+        "on no other address). It reads raw/, the warehouse and out/ as `xmk run` does, "
+        "never writes the warehouse, and keeps its accounts and uploads in XMK_PORTAL_DIR "
+        "(default ./portal).",
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--raw", help="landing folder (env XMK_RAW_DIR, default ./raw)")
+    serve.add_argument("--warehouse", help="warehouse folder (env XMK_WAREHOUSE_DIR)")
+    serve.add_argument("--out", help="reports (env XMK_OUT_DIR, default ./out)")
+    serve.set_defaults(func=_serve)
+
+    users = sub.add_parser(
+        "users",
+        help="the portal's accounts: add, list, disable",
+        description="Accounts of the county portal, kept in XMK_PORTAL_DIR/users.sqlite "
+        "(not derived from raw/: a warehouse rebuild keeps them). A county account belongs "
+        "to one region_code of the regions reference; an admin is the project centre.",
+    )
+    users_sub = users.add_subparsers(required=True, metavar="ACTION")
+    add = users_sub.add_parser("add", help="add an account; the password is read from stdin")
+    add.add_argument("login")
+    who = add.add_mutually_exclusive_group(required=True)
+    who.add_argument("--region", metavar="CODE", help="the county's region_code")
+    who.add_argument("--admin", action="store_true", help="a project-centre account")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from the first line of standard input",
+    )
+    add.set_defaults(func=_users_add)
+    users_list = users_sub.add_parser("list", help="every account, with its region")
+    users_list.set_defaults(func=_users_list)
+    disable = users_sub.add_parser("disable", help="disable an account and end its sessions")
+    disable.add_argument("login")
+    disable.set_defaults(func=_users_disable)
+    demo_users = users_sub.add_parser(
+        "demo",
+        help="the demo city's accounts: one per county and one admin, passwords printed once",
+    )
+    demo_users.set_defaults(func=_users_demo)
+
     reread = sub.add_parser(
         "reread",
         help="forget a month's (or a week's) files, so that the next run reads them again",
@@ -274,6 +320,40 @@ def _mail_release(args) -> int:
     if not result.released and not result.refused:
         print("nothing to release: no report is held")
     return 1 if result.refused else 0
+
+
+def _serve(args) -> int:
+    from dagster_project.portal.serve import serve
+
+    return serve(args.host, args.port, args.raw, args.warehouse, args.out)
+
+
+def _users_add(args) -> int:
+    from dagster_project.portal.accounts import add_account
+
+    _utf8_stdout()
+    return add_account(args.login, args.region, args.admin, sys.stdin)
+
+
+def _users_list(args) -> int:
+    from dagster_project.portal.accounts import list_accounts
+
+    _utf8_stdout()
+    return list_accounts()
+
+
+def _users_disable(args) -> int:
+    from dagster_project.portal.accounts import disable_account
+
+    _utf8_stdout()
+    return disable_account(args.login)
+
+
+def _users_demo(args) -> int:
+    from dagster_project.portal.accounts import demo_accounts
+
+    _utf8_stdout()
+    return demo_accounts()
 
 
 def _reread(args) -> int:

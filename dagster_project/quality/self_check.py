@@ -15,7 +15,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -100,14 +100,27 @@ def file_period(path: Path, today: date) -> tuple[date, str]:
     return found
 
 
-def self_check(file: Path, out_dir: Path, period_month: date, reference_raw: Path) -> SelfCheck:
+def self_check(
+    file: Path,
+    out_dir: Path,
+    period_month: date,
+    reference_raw: Path,
+    *,
+    period_folder: str | None = None,
+    submitter: tuple[str, str] | None = None,
+) -> SelfCheck:
     """Check one file as a submission for `period_month`; `reference_raw` is the landing
-    folder whose reference/ (if any) names the regions."""
+    folder whose reference/ (if any) names the regions. `period_folder` is the raw/ folder
+    it is checked in (default the month's; a weekly return's is its week, 2026-W44).
+    `submitter` (account, region_code) checks it as a portal upload: with the receipt it
+    will land with, so that the submitter is the account's region, as in the nightly run."""
     with tempfile.TemporaryDirectory(prefix="xmk-validate-") as tmp:
         raw = Path(tmp) / "raw"
-        landed = raw / f"{period_month:%Y-%m}" / file.name
+        landed = raw / (period_folder or f"{period_month:%Y-%m}") / file.name
         landed.parent.mkdir(parents=True)
         shutil.copy2(file, landed)
+        if submitter is not None:
+            _write_provisional_receipt(landed, submitter, landed.parent.name)
         (raw / "reference").mkdir()
         for name in REFERENCE_FILES:
             shutil.copy2(reference_file(reference_raw, name), raw / "reference" / name)
@@ -121,6 +134,27 @@ def self_check(file: Path, out_dir: Path, period_month: date, reference_raw: Pat
             mine = [f for f in failures if f.region_code == region["region_code"]]
             report = write_county_report(out_dir, region, period_month, mine, raw)
         return SelfCheck(file, period_month, region, tuple(failures), refused, report)
+
+
+def _write_provisional_receipt(landed: Path, submitter: tuple[str, str], period: str) -> None:
+    import hashlib
+
+    from dagster_project.ingest.receipts import Receipt, write_receipt
+    from dagster_project.parse.submission import COUNTY_MONTHLY, COUNTY_WEEKLY
+    from dagster_project.settings import BEIJING
+
+    data = landed.read_bytes()
+    account, region_code = submitter
+    receipt = Receipt(
+        account=account,
+        region_code=region_code,
+        period=period,
+        kind=COUNTY_WEEKLY if "-W" in period else COUNTY_MONTHLY,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        received_at=datetime.now(BEIJING),
+    )
+    write_receipt(landed, receipt)
 
 
 def _findings(db: Path, period_month: date):

@@ -1,0 +1,255 @@
+"""An upload, from the guards to its confirmation (SPEC §9).
+
+1. The bytes go through the file guards in memory first (parse/guards.py): a file they
+   refuse — a zip bomb, a macro workbook, a disguised file — is answered with the reason
+   and nothing of it is written anywhere.
+2. Otherwise the upload is kept in the portal's state folder (uploads/<id>/, under the
+   server's name) and checked as the nightly run would check it (quality/self_check.py:
+   the same parsing, quarantine and rules, with the account's region as the submitter);
+   the county report and the marked workbook are written beside it.
+3. On 确认报送 it lands in raw/<period>/ with its receipt (landing.py); the sensor and the
+   nightly run take it from there. Errors do not stop a confirmation: the gate decides
+   publication.
+
+Each upload's facts are one JSON file (upload.json) beside its bytes; the id is random and
+says nothing of the county, and every read checks the account's region.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import threading
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from dagster_project.parse.guards import FileRejected, inspect_file, split_gloss
+from dagster_project.portal.landing import Period, land, server_name
+from dagster_project.portal.users import User, now
+
+_META = "upload.json"
+_ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789")
+# One check at a time per process: each holds a workbook and a small DuckDB in memory, and
+# on two cores a second one at once only makes both slower.
+_CHECKING = threading.Semaphore(1)
+
+CHECKED, REFUSED, CONFIRMED = "checked", "refused", "confirmed"
+
+
+@dataclass
+class Upload:
+    submission_id: str
+    account: str
+    region_code: str
+    region_name: str
+    period: str
+    kind: str
+    original_name: str  # as the browser sent it: shown (escaped), never used as a path
+    sha256: str
+    size: int
+    uploaded_at: str
+    status: str  # checked | refused | confirmed
+    refused_reason: str | None = None
+    stored_name: str | None = None  # the server's name, in the upload's folder
+    errors: int = 0
+    warnings: int = 0
+    failures: list[dict] = field(default_factory=list)
+    report_files: list[str] = field(default_factory=list)  # relative to the upload folder
+    marked_files: list[str] = field(default_factory=list)
+    check_seconds: float | None = None
+    confirmed_at: str | None = None
+    landed_as: str | None = None  # path under raw/
+
+    def public(self) -> dict:
+        """What the API says of it."""
+        data = asdict(self)
+        data.pop("stored_name")
+        data["report_files"] = [Path(p).name for p in self.report_files]
+        data["marked_files"] = [Path(p).name for p in self.marked_files]
+        return data
+
+
+class UploadRefused(ValueError):
+    """An upload that cannot be taken (bad type, too large); str(exc) is for the clerk."""
+
+
+class Uploads:
+    def __init__(self, uploads_dir: Path, raw_dir: Path):
+        self.dir = uploads_dir
+        self.raw_dir = raw_dir
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ reading
+
+    def get(self, submission_id: str, user: User) -> Upload | None:
+        """The upload when `user` may see it (its own region, or an admin), else None —
+        the same answer as for an id that does not exist."""
+        if not submission_id or not set(submission_id) <= _ID_CHARS or len(submission_id) > 64:
+            return None
+        path = self.dir / submission_id / _META
+        if not path.is_file():
+            return None
+        upload = Upload(**json.loads(path.read_text(encoding="utf-8")))
+        if not user.is_admin and upload.region_code != user.region_code:
+            return None
+        return upload
+
+    def mine(self, user: User) -> list[Upload]:
+        found = []
+        if self.dir.is_dir():
+            for meta in self.dir.glob(f"*/{_META}"):
+                upload = Upload(**json.loads(meta.read_text(encoding="utf-8")))
+                if user.is_admin or upload.region_code == user.region_code:
+                    found.append(upload)
+        return sorted(found, key=lambda u: u.uploaded_at, reverse=True)
+
+    def all(self) -> list[Upload]:
+        found = []
+        if self.dir.is_dir():
+            for meta in self.dir.glob(f"*/{_META}"):
+                found.append(Upload(**json.loads(meta.read_text(encoding="utf-8"))))
+        return found
+
+    def file_of(self, upload: Upload, name: str) -> Path | None:
+        """One of the upload's report or marked files, by its base name."""
+        for rel in (*upload.report_files, *upload.marked_files):
+            if Path(rel).name == name:
+                path = self.dir / upload.submission_id / rel
+                return path if path.is_file() else None
+        return None
+
+    # ------------------------------------------------------------------ checking
+
+    def check(
+        self, user: User, region: dict, period: Period, original_name: str, data: bytes
+    ) -> Upload:
+        """Guards, then the self-check; the upload as stored."""
+        from dagster_project.quality.self_check import self_check
+
+        ext = _extension(original_name)
+        sha = hashlib.sha256(data).hexdigest()
+        at = now()
+        upload = Upload(
+            submission_id=secrets.token_hex(16),
+            account=user.login,
+            region_code=region["region_code"],
+            region_name=region["region_name"],
+            period=period.text,
+            kind=period.kind,
+            original_name=original_name[:200],
+            sha256=sha,
+            size=len(data),
+            uploaded_at=at.isoformat(timespec="seconds"),
+            status=CHECKED,
+        )
+        try:
+            facts = inspect_file(f"upload{ext}", data)
+        except FileRejected as exc:
+            upload.status, upload.refused_reason = REFUSED, split_gloss(str(exc))[0]
+            upload.errors = 1
+            self._save(upload)  # the facts only: the bytes are not kept
+            return upload
+        folder = self.dir / upload.submission_id
+        folder.mkdir(parents=True)
+        stored = folder / server_name(region, period, at, sha, _format_ext(facts.format, ext))
+        stored.write_bytes(data)
+        upload.stored_name = stored.name
+        started = datetime.now()
+        with _CHECKING:
+            result = self_check(
+                stored,
+                folder,
+                period.month,
+                self.raw_dir,
+                period_folder=period.text,
+                submitter=(user.login, region["region_code"]),
+            )
+        upload.check_seconds = round((datetime.now() - started).total_seconds(), 3)
+        failures = [f for f in result.failures if f.region_code in (None, region["region_code"])]
+        # Errors first, then warnings, each in the order of the workbook.
+        failures.sort(key=lambda f: (f.severity != "error", f.sheet or "", f.excel_row or 0))
+        upload.failures = [_failure_json(f) for f in failures]
+        upload.errors = result.errors
+        upload.warnings = sum(1 for f in failures if f.severity == "warn")
+        if result.refused_reason:
+            upload.status, upload.refused_reason = REFUSED, split_gloss(result.refused_reason)[0]
+        if result.report is not None:
+            upload.report_files = [
+                str(p.relative_to(folder)) for p in (result.report.workbook, result.report.html)
+            ]
+            upload.marked_files = [str(p.relative_to(folder)) for p in result.report.annotated]
+        self._save(upload)
+        return upload
+
+    # ------------------------------------------------------------------ confirming
+
+    def confirm(self, upload: Upload, user: User) -> Upload:
+        """Land the upload in raw/ with its receipt. Confirming twice lands it once."""
+        with self._lock:
+            fresh = self.get(upload.submission_id, user)
+            if fresh is None:
+                raise UploadRefused("没有这份报送 [no such submission]")
+            if fresh.status == CONFIRMED:
+                return fresh
+            if fresh.status == REFUSED or fresh.stored_name is None:
+                raise UploadRefused(
+                    f"文件被拒收，不能报送：{fresh.refused_reason}。请修改后重新上传 [refused file]"
+                )
+            stored = self.dir / fresh.submission_id / fresh.stored_name
+            data = stored.read_bytes()
+            if hashlib.sha256(data).hexdigest() != fresh.sha256:
+                raise UploadRefused("暂存的文件已被改动，请重新上传 [stored upload changed]")
+            from dagster_project.portal.landing import parse_period
+
+            region = {"region_code": fresh.region_code, "region_name": fresh.region_name}
+            at = now()
+            target = land(
+                self.raw_dir,
+                region,
+                user.login,
+                parse_period(fresh.period),
+                data,
+                fresh.sha256,
+                stored.suffix,
+                at,
+            )
+            fresh.status = CONFIRMED
+            fresh.confirmed_at = at.isoformat(timespec="seconds")
+            fresh.landed_as = target.relative_to(self.raw_dir).as_posix()
+            self._save(fresh)
+            return fresh
+
+    def _save(self, upload: Upload) -> None:
+        folder = self.dir / upload.submission_id
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{_META}.tmp"
+        tmp.write_text(json.dumps(asdict(upload), ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, folder / _META)
+
+
+def _extension(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return ("." + base.rsplit(".", 1)[-1].lower()) if "." in base else ""
+
+
+def _format_ext(fmt: str, ext: str) -> str:
+    """The extension a landed file gets: that of the format the guards found (a WPS .et
+    is read as what it is)."""
+    return {"xlsx": ".xlsx", "xls": ".xls", "csv": ".csv"}.get(fmt, ext)
+
+
+def _failure_json(f) -> dict:
+    return {
+        "sheet": f.sheet,
+        "excel_row": f.excel_row,
+        "column": f.column_letter,
+        "field": f.field,
+        "header": f.header,
+        "value": f.value,
+        "rule": f.rule,
+        "severity": f.severity,
+        "hint": f.hint,
+    }
