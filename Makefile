@@ -10,7 +10,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(LOCAL_UV))
 # @dbt_assets reads dbt_project/target/manifest.json when Dagster imports the definitions.
 DBT_PROJECT := dagster_project/dbt/project.py
 
-.PHONY: setup demo test lint ui docs clean
+.PHONY: setup demo test lint ui portal docs clean
 
 $(LOCAL_UV):
 	python3 -m pip install --quiet --target $(CURDIR)/.tools/uv "uv==0.13.8"
@@ -34,13 +34,18 @@ test: setup lint test-tools
 	$(UV) run pytest -q
 
 # LibreOffice saves the office-written workbooks of tests/parse/test_office_saved_files.py;
-# installed from Debian's packages when soffice is missing (CI runs as root).
+# the portal's tests drive Debian's chromium (with the Noto CJK fonts, so that pages and
+# screenshots show Chinese). Installed from Debian's packages when missing (CI runs as root).
 .PHONY: test-tools
 test-tools:
-	@command -v soffice >/dev/null && exit 0; \
-	install="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libreoffice-calc-nogui"; \
+	@missing=""; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	[ -z "$$missing" ] && exit 0; \
+	install="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends$$missing"; \
 	if [ "$$(id -u)" -ne 0 ]; then \
-	  echo "soffice (LibreOffice) is missing; the tests need it. As root, run:"; \
+	  echo "The tests need$$missing. As root, run:"; \
 	  echo "  $$install"; exit 1; \
 	fi; \
 	echo "$$install"; eval "$$install"
@@ -53,6 +58,12 @@ lint: setup
 
 ui: setup
 	$(UV) run dg dev
+
+# The county portal on http://localhost:8080, with the demo city's accounts (one per county
+# and an admin; new passwords are printed once). Runs beside `make ui`.
+portal: setup
+	$(UV) run xmk users demo
+	$(UV) run xmk serve
 
 # The dbt catalogue of the warehouse: every model and column, in Chinese and English.
 docs: setup

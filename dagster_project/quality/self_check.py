@@ -128,7 +128,7 @@ def self_check(
         ingest(raw, db, jobs=1)
         failures, region, refused = _findings(db, period_month)
         if refused is None:
-            failures += validate_warehouse(db, period_month)
+            failures += validate_warehouse(db, period_month, engine="direct")
         report = None
         if region is not None:
             mine = [f for f in failures if f.region_code == region["region_code"]]
