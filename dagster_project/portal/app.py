@@ -457,7 +457,14 @@ async def _submission_page(request: Request):
     upload = _own_upload(request, session)
     state = await run_in_threadpool(_portal(request).warehouse.state)
     status = _upload_status(upload, state)
-    return _render(request, "submission.html", session, upload=upload, status=status)
+    return _render(
+        request,
+        "submission.html",
+        session,
+        upload=upload,
+        status=status,
+        markable=_markable(upload),
+    )
 
 
 async def _confirm_page(request: Request):
@@ -468,7 +475,14 @@ async def _confirm_page(request: Request):
         await _confirm(request, session, upload)
     except UploadRefused as exc:
         return _render(
-            request, "submission.html", session, 400, upload=upload, error=str(exc), status=None
+            request,
+            "submission.html",
+            session,
+            400,
+            upload=upload,
+            error=str(exc),
+            status=None,
+            markable=_markable(upload),
         )
     return RedirectResponse(f"/submissions/{upload.submission_id}", 303)
 
@@ -494,7 +508,9 @@ async def _confirm(request: Request, session: Session, upload: Upload) -> Upload
 async def _submission_file(request: Request):
     session = _page_session(request)
     upload = _own_upload(request, session)
-    path = _portal(request).uploads.file_of(upload, request.path_params["name"])
+    path = await run_in_threadpool(
+        _portal(request).uploads.file_of, upload, request.path_params["name"]
+    )
     if path is None:
         raise HTTPException(404)
     return FileResponse(path, filename=path.name, content_disposition_type=_disposition(path))
@@ -722,8 +738,24 @@ def _check_json(upload: Upload) -> dict:
             for f in upload.failures
         ],
         "check_seconds": upload.check_seconds,
-        "marked_files": [Path(p).name for p in upload.marked_files],
+        # The report and the marked workbook are written just after the answer; these
+        # addresses wait for them.
+        "files": {
+            alias: f"/submissions/{upload.submission_id}/files/{alias}"
+            for alias in ("report.xlsx", "report.html", *(["marked"] if _markable(upload) else []))
+        }
+        if upload.report_state != "none"
+        else {},
     }
+
+
+def _markable(upload: Upload) -> bool:
+    """Whether the clerk's workbook comes back marked: an .xlsx with problems at rows."""
+    return bool(
+        upload.stored_name
+        and upload.stored_name.endswith(".xlsx")
+        and any(f.get("excel_row") for f in upload.failures)
+    )
 
 
 def _json_status(status: dict) -> dict:

@@ -3,10 +3,12 @@
 1. The bytes go through the file guards in memory first (parse/guards.py): a file they
    refuse — a zip bomb, a macro workbook, a disguised file — is answered with the reason
    and nothing of it is written anywhere.
-2. Otherwise the upload is kept in the portal's state folder (uploads/<id>/, under the
-   server's name) and checked as the nightly run would check it (quality/self_check.py:
-   the same parsing, quarantine and rules, with the account's region as the submitter);
-   the county report and the marked workbook are written beside it.
+2. Otherwise the upload is kept in the portal's state folder (uploads/<id>/raw/<period>/,
+   under the server's name) and checked as the nightly run would check it
+   (quality/self_check.py: the same parsing, quarantine and rules, with the account's
+   region as the submitter); the findings are the answer. The county report and the
+   marked workbook (openpyxl: seconds for a large workbook) are written just after, in the
+   background; a download of either waits for them.
 3. On 确认报送 it lands in raw/<period>/ with its receipt (landing.py); the sensor and the
    nightly run take it from there. Errors do not stop a confirmation: the gate decides
    publication.
@@ -19,15 +21,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
 import threading
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from dagster_project.parse.guards import FileRejected, inspect_file, split_gloss
-from dagster_project.portal.landing import Period, land, server_name
+from dagster_project.portal.landing import Period, land, parse_period, server_name
 from dagster_project.portal.users import User, now
 
 _META = "upload.json"
@@ -37,6 +40,8 @@ _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789")
 _CHECKING = threading.Semaphore(1)
 
 CHECKED, REFUSED, CONFIRMED = "checked", "refused", "confirmed"
+PENDING, READY = "pending", "ready"
+log = logging.getLogger("xmk.portal")
 
 
 @dataclass
@@ -59,6 +64,9 @@ class Upload:
     failures: list[dict] = field(default_factory=list)
     report_files: list[str] = field(default_factory=list)  # relative to the upload folder
     marked_files: list[str] = field(default_factory=list)
+    # none (no report: the submitter was not recognised) | pending | ready
+    report_state: str = "none"
+    report_failures: list[dict] = field(default_factory=list)  # the report's, in full
     check_seconds: float | None = None
     confirmed_at: str | None = None
     landed_as: str | None = None  # path under raw/
@@ -67,6 +75,7 @@ class Upload:
         """What the API says of it."""
         data = asdict(self)
         data.pop("stored_name")
+        data.pop("report_failures")
         data["report_files"] = [Path(p).name for p in self.report_files]
         data["marked_files"] = [Path(p).name for p in self.marked_files]
         return data
@@ -81,6 +90,7 @@ class Uploads:
         self.dir = uploads_dir
         self.raw_dir = raw_dir
         self._lock = threading.Lock()
+        self._report_locks: dict[str, threading.Lock] = {}
 
     # ------------------------------------------------------------------ reading
 
@@ -89,10 +99,9 @@ class Uploads:
         the same answer as for an id that does not exist."""
         if not submission_id or not set(submission_id) <= _ID_CHARS or len(submission_id) > 64:
             return None
-        path = self.dir / submission_id / _META
-        if not path.is_file():
+        upload = self._load(submission_id)
+        if upload is None:
             return None
-        upload = Upload(**json.loads(path.read_text(encoding="utf-8")))
         if not user.is_admin and upload.region_code != user.region_code:
             return None
         return upload
@@ -114,7 +123,17 @@ class Uploads:
         return found
 
     def file_of(self, upload: Upload, name: str) -> Path | None:
-        """One of the upload's report or marked files, by its base name."""
+        """One of the upload's report or marked files, by its base name or as `marked`,
+        `report.xlsx`, `report.html`; waits for the report while it is being written."""
+        if upload.report_state == PENDING:
+            upload = self.ensure_report(upload)
+        aliases = {
+            "marked": upload.marked_files[:1],
+            "report.xlsx": [p for p in upload.report_files if p.endswith(".xlsx")],
+            "report.html": [p for p in upload.report_files if p.endswith(".html")],
+        }
+        if name in aliases:
+            name = Path(aliases[name][0]).name if aliases[name] else ""
         for rel in (*upload.report_files, *upload.marked_files):
             if Path(rel).name == name:
                 path = self.dir / upload.submission_id / rel
@@ -153,10 +172,15 @@ class Uploads:
             self._save(upload)  # the facts only: the bytes are not kept
             return upload
         folder = self.dir / upload.submission_id
-        folder.mkdir(parents=True)
-        stored = folder / server_name(region, period, at, sha, _format_ext(facts.format, ext))
+        stored = (
+            folder
+            / "raw"
+            / period.text
+            / server_name(region, period, at, sha, _format_ext(facts.format, ext))
+        )
+        stored.parent.mkdir(parents=True)
         stored.write_bytes(data)
-        upload.stored_name = stored.name
+        upload.stored_name = stored.relative_to(folder).as_posix()
         started = datetime.now()
         with _CHECKING:
             result = self_check(
@@ -166,9 +190,17 @@ class Uploads:
                 self.raw_dir,
                 period_folder=period.text,
                 submitter=(user.login, region["region_code"]),
+                write_report=False,
             )
         upload.check_seconds = round((datetime.now() - started).total_seconds(), 3)
         failures = [f for f in result.failures if f.region_code in (None, region["region_code"])]
+        if result.region is not None:
+            upload.report_state = PENDING
+            upload.report_failures = [
+                _jsonable(asdict(f))
+                for f in result.failures
+                if f.region_code == result.region["region_code"]
+            ]
         # Errors first, then warnings, each in the order of the workbook.
         failures.sort(key=lambda f: (f.severity != "error", f.sheet or "", f.excel_row or 0))
         upload.failures = [_failure_json(f) for f in failures]
@@ -176,13 +208,65 @@ class Uploads:
         upload.warnings = sum(1 for f in failures if f.severity == "warn")
         if result.refused_reason:
             upload.status, upload.refused_reason = REFUSED, split_gloss(result.refused_reason)[0]
-        if result.report is not None:
-            upload.report_files = [
-                str(p.relative_to(folder)) for p in (result.report.workbook, result.report.html)
-            ]
-            upload.marked_files = [str(p.relative_to(folder)) for p in result.report.annotated]
         self._save(upload)
+        if upload.report_state == PENDING:
+            threading.Thread(target=self.ensure_report, args=(upload,), daemon=True).start()
         return upload
+
+    def ensure_report(self, upload: Upload) -> Upload:
+        """Write the upload's county report and marked workbook unless they are there: the
+        report the city would send, from the check's failures and the stored file."""
+        from dagster_project.publish.county_reports import report_guidance, write_county_report
+        from dagster_project.quality.failures import Failure
+
+        with self._report_lock(upload.submission_id):
+            fresh = self._load(upload.submission_id)
+            if fresh is None or fresh.report_state != PENDING:
+                return fresh or upload
+            folder = self.dir / fresh.submission_id
+            region = self._region(fresh.region_code)
+            try:
+                report = write_county_report(
+                    folder,
+                    region,
+                    parse_period(fresh.period).month,
+                    [Failure.from_row(f) for f in fresh.report_failures],
+                    folder / "raw",
+                    guidance=report_guidance(self.raw_dir),
+                )
+            except Exception:
+                log.exception("report of upload %s", fresh.submission_id)
+                state, reports, marked = "failed", [], []
+            else:
+                state = READY
+                reports = [p.relative_to(folder).as_posix() for p in (report.workbook, report.html)]
+                marked = [p.relative_to(folder).as_posix() for p in report.annotated]
+            # A confirmation may have been saved meanwhile: change only the report's fields.
+            with self._lock:
+                latest = self._load(fresh.submission_id)
+                latest.report_state, latest.report_files, latest.marked_files = (
+                    state,
+                    reports,
+                    marked,
+                )
+                self._save(latest)
+            return latest
+
+    def _report_lock(self, submission_id: str) -> threading.Lock:
+        with self._lock:
+            return self._report_locks.setdefault(submission_id, threading.Lock())
+
+    def _region(self, region_code: str) -> dict:
+        from dagster_project.ingest.reference import load_regions
+
+        rows, _ = load_regions(self.raw_dir)
+        return next(r for r in rows if r["region_code"] == region_code)
+
+    def _load(self, submission_id: str) -> Upload | None:
+        path = self.dir / submission_id / _META
+        if not path.is_file():
+            return None
+        return Upload(**json.loads(path.read_text(encoding="utf-8")))
 
     # ------------------------------------------------------------------ confirming
 
@@ -202,8 +286,6 @@ class Uploads:
             data = stored.read_bytes()
             if hashlib.sha256(data).hexdigest() != fresh.sha256:
                 raise UploadRefused("暂存的文件已被改动，请重新上传 [stored upload changed]")
-            from dagster_project.portal.landing import parse_period
-
             region = {"region_code": fresh.region_code, "region_name": fresh.region_name}
             at = now()
             target = land(
@@ -239,6 +321,10 @@ def _format_ext(fmt: str, ext: str) -> str:
     """The extension a landed file gets: that of the format the guards found (a WPS .et
     is read as what it is)."""
     return {"xlsx": ".xlsx", "xls": ".xls", "csv": ".csv"}.get(fmt, ext)
+
+
+def _jsonable(row: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()}
 
 
 def _failure_json(f) -> dict:

@@ -108,12 +108,15 @@ def self_check(
     *,
     period_folder: str | None = None,
     submitter: tuple[str, str] | None = None,
+    write_report: bool = True,
 ) -> SelfCheck:
     """Check one file as a submission for `period_month`; `reference_raw` is the landing
     folder whose reference/ (if any) names the regions. `period_folder` is the raw/ folder
     it is checked in (default the month's; a weekly return's is its week, 2026-W44).
     `submitter` (account, region_code) checks it as a portal upload: with the receipt it
-    will land with, so that the submitter is the account's region, as in the nightly run."""
+    will land with, so that the submitter is the account's region, as in the nightly run.
+    Without `write_report` only the findings are made (the portal writes the report and
+    marks the workbook after it has answered)."""
     with tempfile.TemporaryDirectory(prefix="xmk-validate-") as tmp:
         raw = Path(tmp) / "raw"
         landed = raw / (period_folder or f"{period_month:%Y-%m}") / file.name
@@ -130,7 +133,7 @@ def self_check(
         if refused is None:
             failures += validate_warehouse(db, period_month, engine="direct")
         report = None
-        if region is not None:
+        if region is not None and write_report:
             mine = [f for f in failures if f.region_code == region["region_code"]]
             report = write_county_report(out_dir, region, period_month, mine, raw)
         return SelfCheck(file, period_month, region, tuple(failures), refused, report)

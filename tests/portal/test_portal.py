@@ -262,17 +262,20 @@ def test_another_county_gets_404_on_every_url_of_the_first(site):
     client, csrf = site.client("qingshan")
     upload = site.facts["confirmed_id"]
     jiangbei, _ = site.client("jiangbei")
-    files = jiangbei.get(f"/api/submissions/{upload}").json()
+    first = site.facts["first_id"]
+    files = jiangbei.get(f"/api/submissions/{first}").json()
+    assert jiangbei.get(files["files"]["marked"]).status_code == 200
     urls = [
         f"/submissions/{upload}",
         f"/api/submissions/{upload}",
-        *[f"/submissions/{upload}/files/{name}" for name in files["marked_files"]],
-        *[f"/submissions/{upload}/files/{name}" for name in files["report_files"]],
+        *files["files"].values(),
+        *[f"/submissions/{first}/files/{name}" for name in files["marked_files"]],
+        *[f"/submissions/{first}/files/{name}" for name in files["report_files"]],
         site.facts["report_url"],
         "/admin/progress",
         "/api/admin/progress?period=2026-10",
     ]
-    assert len(urls) >= 6
+    assert len(urls) >= 9
     for url in urls:
         r = client.get(url)
         assert r.status_code == 404, url
