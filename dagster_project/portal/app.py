@@ -117,6 +117,7 @@ def create_app(config: PortalConfig) -> Starlette:
         Route("/api/submissions/{sid}", _api_submission),
         Route("/api/submissions/{sid}/confirm", _api_confirm, methods=["POST"]),
         Route("/api/reports", _api_reports),
+        Route("/api/data", _api_data),
         Route("/api/admin/progress", _api_progress),
         Route("/api/admin/remind", _api_remind, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
@@ -584,16 +585,23 @@ async def _report_file(request: Request):
     return FileResponse(path, filename=path.name, content_disposition_type=_disposition(path))
 
 
-async def _data_page(request: Request):
-    session = _page_session(request)
-    portal = _portal(request)
+async def _published(request: Request, session: Session):
+    """(table, region, rows found) of a request for published rows: a county's own region
+    whatever it asks for, any region (or all) for the centre."""
     table = request.query_params.get("table") or "dim_project"
     if table not in PUBLISHED_TABLES:
         raise HTTPException(404)
     region = session.user.region_code
     if session.user.is_admin:
         region = request.query_params.get("region") or None
-    found = await run_in_threadpool(published_rows, portal.config.paths.published_db, table, region)
+    path = _portal(request).config.paths.published_db
+    return table, region, await run_in_threadpool(published_rows, path, table, region)
+
+
+async def _data_page(request: Request):
+    session = _page_session(request)
+    portal = _portal(request)
+    table, region, found = await _published(request, session)
     return _render(
         request,
         "data.html",
@@ -808,6 +816,33 @@ async def _api_reports(request: Request):
             ]
         }
     )
+
+
+async def _api_data(request: Request):
+    session = _api_session(request)
+    table, region, found = await _published(request, session)
+    if found is None:
+        return JSONResponse({"table": table, "published": False, "rows": []})
+    columns, rows, total = found
+    return JSONResponse(
+        {
+            "table": table,
+            "published": True,
+            "region_code": region,
+            "total": total,
+            "rows": [
+                {c: _json_value(v) for c, v in zip(columns, row, strict=True)} for row in rows
+            ],
+        }
+    )
+
+
+def _json_value(value):
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return str(value)
 
 
 async def _api_progress(request: Request):

@@ -335,3 +335,35 @@ def test_the_receipt_time_is_the_servers_clock(site):
     assert datetime.fromisoformat(confirmed["confirmed_at"]) == receipt.received_at.replace(
         microsecond=0
     )
+
+
+def test_a_county_reads_only_its_own_published_rows(site):
+    (site.raw / "reference" / "exemptions.csv").write_text(
+        "region_code,period_month,reason\n白河县,2026-10,县发改局机构调整，经市项目中心同意本月免报\n",
+        encoding="utf-8",
+    )
+    night = site.xmk("run")
+    assert night.returncode == 0, night.stdout[-3000:] + night.stderr[-3000:]
+    published = site.root / "warehouse" / "published.duckdb"
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        counts = dict(
+            con.execute("select region_code, count(*) from marts.dim_project group by 1").fetchall()
+        )
+    finally:
+        con.close()
+    assert counts[city.QINGSHAN] and counts[city.JIANGBEI]
+    client, _ = site.client("qingshan")
+    for ask in (
+        "/api/data?table=dim_project",
+        f"/api/data?table=dim_project&region={city.JIANGBEI}",
+    ):
+        body = client.get(ask).json()
+        assert body["published"] and body["total"] == counts[city.QINGSHAN]
+        assert {r["region_code"] for r in body["rows"]} == {city.QINGSHAN}
+    page = client.get(f"/data?table=dim_project&region={city.JIANGBEI}")
+    assert "江北区滨江项目" not in page.text and "青山县" in page.text
+    assert client.get("/api/data?table=raw.file_manifest").status_code == 404
+    centre, _ = site.client("centre")
+    everything = centre.get("/api/data?table=dim_project").json()
+    assert everything["total"] == sum(counts.values())
