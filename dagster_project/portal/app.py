@@ -309,10 +309,14 @@ async def _authenticate(request: Request, login: str, password: str):
 
 
 def _render(request: Request, name: str, session: Session | None, http_status: int = 200, **ctx):
+    unit = None
+    if session is not None and session.user.region_code:
+        region = _portal(request).regions().get(session.user.region_code)
+        unit = region["region_name"] if region else session.user.region_code
     return _portal(request).templates.TemplateResponse(
         request,
         name,
-        {"session": session, "user": session.user if session else None, **ctx},
+        {"session": session, "user": session.user if session else None, "unit": unit, **ctx},
         status_code=http_status,
     )
 

@@ -154,6 +154,51 @@ def test_the_api_gives_the_same_self_check_with_places_and_hints(site):
     assert body["submission_id"] in {s["submission_id"] for s in listed}
 
 
+def test_what_a_clerk_typed_is_shown_escaped(site):
+    client, csrf = site.client("jiangbei")
+    fixed = site.desk / "2026-10" / "229902_江北区_更正.xlsx"
+    hostile = '<img src=x onerror="alert(1)">.xlsx'
+    r = client.post(
+        "/api/submissions",
+        data={"period": "2026-10"},
+        files={"file": (hostile, fixed.read_bytes())},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert r.status_code == 201, r.text
+    page = client.get(f"/submissions/{r.json()['submission_id']}").text
+    assert "<img src=x" not in page and "&lt;img src=x onerror=" in page
+    history = client.get("/submissions").text
+    assert "<img src=x" not in history and "&lt;img src=x" in history
+
+
+def test_a_weekly_return_lands_in_its_week_folder(site):
+    client, csrf = site.client("jiangbei")
+    fixed = site.desk / "2026-10" / "229902_江北区_更正.xlsx"
+    r = client.post(
+        "/api/submissions",
+        data={"period": "2026-W44"},
+        files={"file": ("周报.xlsx", fixed.read_bytes())},
+        headers={"X-CSRF-Token": csrf},
+    )
+    body = r.json()
+    assert r.status_code == 201 and body["status"] == "checked", body
+    assert body["errors"] == 0
+    confirmed = client.post(
+        f"/api/submissions/{body['submission_id']}/confirm", headers={"X-CSRF-Token": csrf}
+    ).json()
+    landed = site.raw / confirmed["landed_as"]
+    assert landed.parent.name == "2026-W44" and "已开工未入统" in landed.name
+    receipt = read_receipt(landed)
+    assert (receipt.kind, receipt.period) == ("county_weekly", "2026-W44")
+    bad = client.post(
+        "/api/submissions",
+        data={"period": "2026-13"},
+        files={"file": ("x.xlsx", fixed.read_bytes())},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert bad.status_code == 400 and "报送期" in bad.json()["error"]
+
+
 def test_a_forged_post_without_the_csrf_token_is_refused(site):
     client, _ = site.client("jiangbei")
     sid = site.facts["first_id"]
