@@ -292,17 +292,22 @@ def _set_session_cookie(response: Response, token: str, config: PortalConfig) ->
 
 
 async def _authenticate(request: Request, login: str, password: str):
-    """(user or None, refusal text or None); the attempt goes to the audit log."""
+    """(user or None, refusal text or None, HTTP status); the attempt goes to the audit
+    log."""
     portal = _portal(request)
     try:
         user = await run_in_threadpool(portal.users.authenticate, login, password, _client(request))
     except Throttled as exc:
         portal.audit("login_throttled", request, login=login)
-        return None, f"登录失败次数过多，请于 {exc.until:%H:%M} 后再试 [too many failed logins]"
+        return (
+            None,
+            f"登录失败次数过多，请于 {exc.until:%H:%M} 后再试 [too many failed logins]",
+            429,
+        )
     portal.audit("login" if user else "login_failed", request, login=login)
     if user is None:
-        return None, "账号或密码不正确，或账号已停用 [login failed]"
-    return user, None
+        return None, "账号或密码不正确，或账号已停用 [login failed]", 401
+    return user, None, 200
 
 
 # --------------------------------------------------------------------------- pages
@@ -340,7 +345,7 @@ async def _login_page(request: Request):
     if not cookie or not sent or not secrets.compare_digest(cookie, str(sent)):
         raise HTTPException(403, "请求缺少有效的CSRF令牌，请刷新登录页后重试 [CSRF token]")
     login = str(form.get("username") or "").strip()
-    user, refusal = await _authenticate(request, login, str(form.get("password") or ""))
+    user, refusal, _ = await _authenticate(request, login, str(form.get("password") or ""))
     if user is None:
         token = secrets.token_urlsafe(24)
         response = _render(
@@ -362,6 +367,11 @@ async def _logout(request: Request):
     response = RedirectResponse("/login", 303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+def _month_being_collected(today: date) -> str:
+    """The month whose lists are due now: the one before today's."""
+    return f"{(today.replace(day=1) - timedelta(days=1)):%Y-%m}"
 
 
 def _period_choices(today: date) -> list[tuple[str, str]]:
@@ -386,7 +396,7 @@ async def _submit_page(request: Request):
     if session.user.is_admin:
         return RedirectResponse("/admin/progress", 303)
     today = now().date()
-    default = f"{(today.replace(day=1) - timedelta(days=1)):%Y-%m}"
+    default = _month_being_collected(today)
     if request.method == "GET":
         return _render(
             request, "submit.html", session, periods=_period_choices(today), chosen=default
@@ -621,8 +631,7 @@ async def _data_page(request: Request):
 def _board_for(request: Request, session: Session):
     _admin(session)
     portal = _portal(request)
-    today = now().date()
-    default = f"{(today.replace(day=1) - timedelta(days=1)):%Y-%m}"
+    default = _month_being_collected(now().date())
     try:
         period = parse_period(request.query_params.get("period") or default)
     except PeriodError as exc:
@@ -650,19 +659,24 @@ async def _progress_page(request: Request):
     )
 
 
-async def _remind(request: Request):
-    session = _page_session(request)
-    _admin(session)
-    form = await request.form()
-    _check_csrf(request, session, form)
+async def _send_reminders(request: Request, session: Session, codes: list[str] | None):
+    """催报 to the period's late submitters (those of `codes` among them), in the audit log."""
     brd = await run_in_threadpool(_board_for, request, session)
-    codes = form.getlist("region") or None
     result = await run_in_threadpool(
         send_reminders, brd, codes, _portal(request).config.paths.out_dir
     )
     _portal(request).audit(
         "remind", request, login=session.user.login, period=brd.period.text, **result.__dict__
     )
+    return brd, result
+
+
+async def _remind(request: Request):
+    session = _page_session(request)
+    _admin(session)
+    form = await request.form()
+    _check_csrf(request, session, form)
+    brd, result = await _send_reminders(request, session, form.getlist("region") or None)
     return _render(
         request,
         "progress.html",
@@ -684,9 +698,9 @@ async def _api_login(request: Request):
         login, password = str(body["username"]).strip(), str(body["password"])
     except (ValueError, KeyError, TypeError):
         return JSONResponse({"error": '需要 {"username", "password"} [bad request]'}, 400)
-    user, refusal = await _authenticate(request, login, password)
+    user, refusal, status = await _authenticate(request, login, password)
     if user is None:
-        return JSONResponse({"error": refusal}, 429 if "too many" in refusal else 401)
+        return JSONResponse({"error": refusal}, status)
     portal = _portal(request)
     token, session = portal.users.open_session(user)
     response = JSONResponse(
@@ -863,14 +877,8 @@ async def _api_remind(request: Request):
         body = await request.json() if await request.body() else {}
     except ValueError:
         body = {}
-    brd = await run_in_threadpool(_board_for, request, session)
     codes = body.get("regions") if isinstance(body, dict) else None
-    result = await run_in_threadpool(
-        send_reminders, brd, codes, _portal(request).config.paths.out_dir
-    )
-    _portal(request).audit(
-        "remind", request, login=session.user.login, period=brd.period.text, **result.__dict__
-    )
+    _, result = await _send_reminders(request, session, codes)
     return JSONResponse(result.__dict__)
 
 

@@ -23,10 +23,7 @@ from dagster_project.parse.submission import COUNTY_MONTHLY, COUNTY_WEEKLY, STAT
 from dagster_project.portal.landing import Period
 from dagster_project.portal.uploads import CONFIRMED, Upload
 from dagster_project.portal.views import WarehouseState
-from dagster_project.publish.county_reports import (
-    CENTRE,
-    resubmission_deadline,
-)
+from dagster_project.publish.county_reports import CENTRE, resubmission_deadline, submission_day
 from dagster_project.publish.mail import (
     KEY_HEADER,
     REGION_HEADER,
@@ -143,19 +140,10 @@ class Board:
 def deadline(period: Period, weekly_deadline: tuple[int, time], environ=None) -> datetime:
     """When the period's lists are due (Beijing time): late from then on."""
     if period.week is None:
-        day = report_guidance_day(environ)
-        due = resubmission_deadline(period.month, day)
+        due = resubmission_deadline(period.month, submission_day(environ))
         return datetime.combine(due + timedelta(days=1), time(0, 0), BEIJING)
     weekday, at = weekly_deadline
     return datetime.combine(period.week + timedelta(days=7 + weekday), at, BEIJING)
-
-
-def report_guidance_day(environ=None) -> int:
-    from dagster_project.publish.county_reports import DEFAULT_SUBMISSION_DAY, SUBMISSION_DAY_ENV
-
-    environ = os.environ if environ is None else environ
-    text = (environ.get(SUBMISSION_DAY_ENV) or "").strip()
-    return int(text) if text.isdigit() and 1 <= int(text) <= 28 else DEFAULT_SUBMISSION_DAY
 
 
 def board(

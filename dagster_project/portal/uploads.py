@@ -107,20 +107,14 @@ class Uploads:
         return upload
 
     def mine(self, user: User) -> list[Upload]:
-        found = []
-        if self.dir.is_dir():
-            for meta in self.dir.glob(f"*/{_META}"):
-                upload = Upload(**json.loads(meta.read_text(encoding="utf-8")))
-                if user.is_admin or upload.region_code == user.region_code:
-                    found.append(upload)
+        """The uploads `user` may see, newest first."""
+        found = [u for u in self.all() if user.is_admin or u.region_code == user.region_code]
         return sorted(found, key=lambda u: u.uploaded_at, reverse=True)
 
     def all(self) -> list[Upload]:
-        found = []
-        if self.dir.is_dir():
-            for meta in self.dir.glob(f"*/{_META}"):
-                found.append(Upload(**json.loads(meta.read_text(encoding="utf-8"))))
-        return found
+        if not self.dir.is_dir():
+            return []
+        return [self._load(meta.parent.name) for meta in self.dir.glob(f"*/{_META}")]
 
     def file_of(self, upload: Upload, name: str) -> Path | None:
         """One of the upload's report or marked files, by its base name or as `marked`,

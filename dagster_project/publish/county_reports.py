@@ -182,15 +182,20 @@ class Guidance:
 def report_guidance(raw_dir: Path, environ: dict | None = None) -> Guidance:
     """The guidance of a run: the contacts of raw/reference/contacts.csv (else the demo
     city's), the due day from XMK_SUBMISSION_DAY (1–28, default 5)."""
+    contacts = tuple((c["name"], c["phone"], c["email"]) for c in load_contacts(raw_dir))
+    return Guidance(submission_day(environ), contacts)
+
+
+def submission_day(environ: dict | None = None) -> int:
+    """The day of the following month a month's lists are due: XMK_SUBMISSION_DAY (1–28),
+    default 5."""
     environ = os.environ if environ is None else environ
     text = (environ.get(SUBMISSION_DAY_ENV) or "").strip()
-    day = DEFAULT_SUBMISSION_DAY
-    if text:
-        if not text.isdigit() or not 1 <= int(text) <= 28:
-            raise ValueError(f"{SUBMISSION_DAY_ENV} must be a day from 1 to 28, not {text!r}")
-        day = int(text)
-    contacts = tuple((c["name"], c["phone"], c["email"]) for c in load_contacts(raw_dir))
-    return Guidance(day, contacts)
+    if not text:
+        return DEFAULT_SUBMISSION_DAY
+    if not text.isdigit() or not 1 <= int(text) <= 28:
+        raise ValueError(f"{SUBMISSION_DAY_ENV} must be a day from 1 to 28, not {text!r}")
+    return int(text)
 
 
 def resubmission_deadline(month: date, submission_day: int) -> date:
