@@ -30,6 +30,7 @@ sent as (
         region_code,
         period_month,
         list_sort(list(distinct list_key)) as lists_submitted,
+        min(received_at) as first_received_at,
         max(received_at) as last_received_at
     from county_lists
     group by region_code, period_month
@@ -64,6 +65,7 @@ grid as (
         regions.region_name,
         regions.rank_group,
         coalesce(sent.lists_submitted, cast([] as varchar[])) as lists_submitted,
+        sent.first_received_at,
         sent.last_received_at,
         list_filter(
             {{ required_monthly_lists() }},
