@@ -9,6 +9,12 @@
 -- the duplicate).
 with
 
+files as (
+
+    select submission_id, original_path from {{ ref('stg_raw__files') }}
+
+),
+
 monthly_rows as (
 
     select *
@@ -102,6 +108,14 @@ joined as (
         coalesce(
             uc.source_row_id, un.source_row_id, sb.source_row_id, pl.source_row_id, mp.source_row_id
         ) as primary_source_row_id,
+        -- The cell the project's own row came from (every row has all three).
+        coalesce(
+            uc.submission_id, un.submission_id, sb.submission_id, pl.submission_id, mp.submission_id
+        ) as primary_submission_id,
+        coalesce(uc.sheet_name, un.sheet_name, sb.sheet_name, pl.sheet_name, mp.sheet_name)
+            as primary_sheet_name,
+        coalesce(uc.excel_row, un.excel_row, sb.excel_row, pl.excel_row, mp.excel_row)
+            as primary_excel_row,
 
         ---------- project
         coalesce(
@@ -277,7 +291,8 @@ continuing as (
 final as (
 
     select
-        *,
+        continuing.*,
+        files.original_path as source_file,
         -- 复工: a continuing project has resumed when it reports YTD investment > 0 or a
         -- 复工 month of this year at or before the report month.
         is_continuing
@@ -286,6 +301,7 @@ final as (
             or coalesce(resume_month between year_start_month and period_month, false)
         ) as is_resumed
     from continuing
+    left join files on continuing.primary_submission_id = files.submission_id
 
 )
 

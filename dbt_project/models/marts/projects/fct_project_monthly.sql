@@ -66,7 +66,12 @@ final as (
         ytd_completed_source_list,
         planned_start_source_list,
         actual_start_source_list,
-        stats_entry_source_list
+        stats_entry_source_list,
+
+        ---------- the cell the project's row came from (its own list)
+        source_file,
+        primary_sheet_name as source_sheet,
+        primary_excel_row as source_excel_row
 
     from projects_monthly
 
