@@ -11,7 +11,10 @@ with
 
 files as (
 
-    select submission_id, original_path from {{ ref('stg_raw__files') }}
+    select
+        submission_id,
+        original_path
+    from {{ ref('stg_raw__files') }}
 
 ),
 
