@@ -9,12 +9,11 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from dagster_project.assets.weekly import (
+from dagster_project.assets.weekly import unstated_dispatch_lists
+from dagster_project.publish.render.labels import parse_week, week_label
+from dagster_project.publish.weekly_list import (
     FILE_SUFFIX,
     RegionList,
-    parse_week,
-    unstated_dispatch_lists,
-    week_label,
     write_region_list,
     write_week,
 )
@@ -95,10 +94,9 @@ def warehouse_with_a_week(tmp_path):
     db = tmp_path / "warehouse" / "warehouse.duckdb"
     db.parent.mkdir()
     con = duckdb.connect(str(db))
-    con.execute("create schema raw")
-    con.execute("create table raw.regions (region_code varchar, region_name varchar)")
-    con.execute("insert into raw.regions values ('220281', '蛟河市'), ('220282', '桦甸市')")
     con.execute("create schema marts")
+    con.execute("create table marts.dim_region (region_code varchar, region_name varchar)")
+    con.execute("insert into marts.dim_region values ('220281', '蛟河市'), ('220282', '桦甸市')")
     columns = ", ".join(f"{k}" for k in a_row())
     con.execute(
         f"""create table marts.fct_unstated_weekly as
