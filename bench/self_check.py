@@ -17,7 +17,7 @@ For each engine the suites are evaluated with (quality/suites.py ENGINES):
     median of 3, and whether it imported great_expectations, dagster or dbt.
 
 Every call writes its report into a new folder, as an upload's check does: a report whose
-failures and inputs are unchanged is not written again (publish/county_reports.py), and
+failures and inputs are unchanged is not written again (publish/county_report/store.py), and
 timing that would leave out the annotated workbook.
 
 Whatever engine self_check.py asks validate_warehouse for, the benchmark sets its own by

@@ -22,7 +22,7 @@ import dagster as dg
 from dagster_project.assets.marts import dbt_warehouse
 from dagster_project.orchestration.warehouse_lock import connect_warehouse, warehouse_lock
 from dagster_project.publish.bulletin import write_bulletin
-from dagster_project.publish.county_reports import month_label, write_all_reports
+from dagster_project.publish.county_report.run import write_all_reports
 from dagster_project.publish.mail import (
     DeliveryReport,
     SmtpSettings,
@@ -30,6 +30,7 @@ from dagster_project.publish.mail import (
     deliver,
     send_log_path,
 )
+from dagster_project.publish.render.labels import month_label
 from dagster_project.publish.snapshot import publish_snapshot
 from dagster_project.quality.list_rows import latest_report_month
 from dagster_project.resources import XmkSettings

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dagster_project.ingest.receipts import Receipt, receipt_path, write_receipt
 from dagster_project.parse.submission import COUNTY_MONTHLY, COUNTY_WEEKLY
-from dagster_project.publish.county_reports import safe_file_name
+from dagster_project.publish.render.files import safe_file_name
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")

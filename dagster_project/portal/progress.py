@@ -23,7 +23,11 @@ from dagster_project.parse.submission import COUNTY_MONTHLY, COUNTY_WEEKLY, STAT
 from dagster_project.portal.landing import Period
 from dagster_project.portal.uploads import CONFIRMED, Upload
 from dagster_project.portal.views import WarehouseState
-from dagster_project.publish.county_reports import CENTRE, resubmission_deadline, submission_day
+from dagster_project.publish.county_report.guidance import (
+    CENTRE,
+    resubmission_deadline,
+    submission_day,
+)
 from dagster_project.publish.mail import (
     KEY_HEADER,
     REGION_HEADER,

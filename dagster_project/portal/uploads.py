@@ -210,7 +210,8 @@ class Uploads:
     def ensure_report(self, upload: Upload) -> Upload:
         """Write the upload's county report and marked workbook unless they are there: the
         report the city would send, from the check's failures and the stored file."""
-        from dagster_project.publish.county_reports import report_guidance, write_county_report
+        from dagster_project.publish.county_report.guidance import report_guidance
+        from dagster_project.publish.county_report.run import write_county_report
         from dagster_project.quality.failures import Failure
 
         with self._report_lock(upload.submission_id):

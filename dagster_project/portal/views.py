@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.orchestration.warehouse_lock import WarehouseBusy, warehouse_lock
-from dagster_project.publish.county_reports import REPORTS_DIR
+from dagster_project.publish.county_report.run import REPORTS_DIR
 from dagster_project.settings import BEIJING
 
 LOCK_WAIT_SECONDS = 2.0

@@ -228,16 +228,15 @@ def _write_csv(result: QueryResult, out: TextIO) -> int:
     are values, not text, and stay as they are (-12.5). Column names are escaped too: a
     PIVOT names columns after values. The table (for a terminal) and JSON (data, not a
     spreadsheet) show every text as it is; only the table rounds numbers."""
-    # Imported here: the xlsx writers' module pulls in openpyxl, which the other formats do
-    # not need. The rule stays there because that file's bytes are the county reports'
-    # layout digest: moving it would rewrite, and mail again, every county's report.
-    from dagster_project.publish.county_reports import _FORMULA_START
+    # Imported here: the xlsx cells' module pulls in openpyxl, which the other formats do
+    # not need.
+    from dagster_project.publish.render.cells import FORMULA_START
 
     def cell(value) -> str:
         if value is None:
             return ""
         text = _text(value)
-        if _is_number(value) or not text.startswith(_FORMULA_START):
+        if _is_number(value) or not text.startswith(FORMULA_START):
             return text
         return "'" + text
 

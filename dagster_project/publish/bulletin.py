@@ -34,12 +34,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dagster_project.publish.county_reports import (
-    escape_html,
-    html_page_start,
-    month_label,
-    write_text_cell,
-)
+from dagster_project.publish.render.cells import write_text_cell
+from dagster_project.publish.render.html import escape_html, html_page_start
+from dagster_project.publish.render.labels import month_label
 
 BULLETIN_DIR = "bulletin"
 TITLE = "投资攻坚擂台通报"

@@ -39,7 +39,9 @@ from email.utils import formatdate, getaddresses
 from functools import partial
 from pathlib import Path
 
-from dagster_project.publish.county_reports import ReportFiles, month_label
+from dagster_project.publish.county_report.store import ReportFiles
+from dagster_project.publish.render.files import write_atomically
+from dagster_project.publish.render.labels import month_label
 from dagster_project.settings import command_name
 
 KEY_HEADER = "X-Xmk-Report-Key"
@@ -555,9 +557,7 @@ def _write_eml(outbox_dir: Path, msg: EmailMessage) -> Path:
     path = outbox_dir / f"{msg[KEY_HEADER]}.eml"
     if not path.exists():  # same key, same report: the file there already says it
         outbox_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(msg.as_bytes())
-        os.replace(tmp, path)
+        write_atomically(path, msg.as_bytes())
     return path
 
 

@@ -26,7 +26,8 @@ from dagster_project.parse.grid import read_grids
 from dagster_project.parse.guards import FileRejected, inspect_file, split_gloss
 from dagster_project.parse.headers import find_header
 from dagster_project.parse.period import period_named
-from dagster_project.publish.county_reports import ReportFiles, write_county_report
+from dagster_project.publish.county_report.run import write_county_report
+from dagster_project.publish.county_report.store import ReportFiles
 from dagster_project.quality.failures import (
     Failure,
     quarantine_failures,

@@ -296,18 +296,16 @@ print([line for line in open("/proc/self/status") if line.startswith("VmHWM")][0
 def test_a_workbook_too_large_to_mark_up_gets_its_report_without_the_copy(tmp_path, monkeypatch):
     from datetime import date
 
-    from dagster_project.publish import county_reports
+    from dagster_project.publish.county_report import marking, run
     from dagster_project.quality.failures import Failure
 
     raw = tmp_path / "raw"
     county_workbook(raw / MONTH / "220281_蛟河市.xlsx")
-    monkeypatch.setattr(county_reports, "ANNOTATE_MAX_BYTES", 1_000)
+    monkeypatch.setattr(marking, "ANNOTATE_MAX_BYTES", 1_000)
     failure = Failure(date(2026, 10, 1), "220281", f"{MONTH}/220281_蛟河市.xlsx", "在建项目", 5,
                       "B", "project_code", "项目代码", None, "required_project_code", "warn",
                       "请填写项目代码")  # fmt: skip
     region = {"region_code": "220281", "region_name": "蛟河市", "contact_email": None}
-    report = county_reports.write_county_report(
-        tmp_path / "out", region, date(2026, 10, 1), [failure], raw
-    )
+    report = run.write_county_report(tmp_path / "out", region, date(2026, 10, 1), [failure], raw)
     assert report.annotated == ()
     assert report.notes and report.notes[0].startswith("原文件较大")

@@ -14,7 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from dagster_project.publish.county_reports import write_county_report
+from dagster_project.publish.county_report.run import write_county_report
 from dagster_project.quality.failures import Failure
 from tests.workbooks import TEMPLATE_UNDER_CONSTRUCTION, title_rows, write_xlsx
 

@@ -10,17 +10,11 @@ from html.parser import HTMLParser
 import openpyxl
 import pytest
 
-from dagster_project.publish.county_reports import (
-    DETAIL_HEADERS,
-    DETAIL_SHEET,
-    ERROR_FILL,
-    ERROR_ROW_FILL,
-    REPORT_STATE,
-    SUMMARY_SHEET,
-    WARN_FILL,
-    write_all_reports,
-    write_county_report,
-)
+from dagster_project.publish.county_report.content import DETAIL_HEADERS, DETAIL_SHEET
+from dagster_project.publish.county_report.run import write_all_reports, write_county_report
+from dagster_project.publish.county_report.store import REPORT_STATE
+from dagster_project.publish.county_report.workbook import SUMMARY_SHEET
+from dagster_project.publish.render.cells import ERROR_FILL, ERROR_ROW_FILL, WARN_FILL
 from tests.publish.conftest import (
     FIRST_DATA_ROW,
     JIAOHE,
@@ -462,7 +456,10 @@ def test_a_clean_report_names_no_deadline_and_the_demo_contacts_stand_in(raw, ou
 
 
 def test_the_due_day_is_a_setting_and_december_is_due_in_january(raw):
-    from dagster_project.publish.county_reports import report_guidance, resubmission_deadline
+    from dagster_project.publish.county_report.guidance import (
+        report_guidance,
+        resubmission_deadline,
+    )
 
     assert report_guidance(raw, {}).submission_day == 5
     assert report_guidance(raw, {"XMK_SUBMISSION_DAY": "10"}).submission_day == 10
@@ -492,7 +489,7 @@ def test_the_suggested_corrected_name_is_read_and_counts_over_the_first(raw, sam
     import duckdb
 
     from dagster_project.ingest.load import ingest
-    from dagster_project.publish.county_reports import corrected_file_name
+    from dagster_project.publish.county_report.guidance import corrected_file_name
 
     first = county_workbook(raw, JIAOHE)
     name = corrected_file_name(JIAOHE, OCTOBER)

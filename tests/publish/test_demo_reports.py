@@ -13,7 +13,7 @@ import pytest
 from dagster_project.demo.defects import FORMULA_WITHOUT_VALUE, UNREADABLE_VALUE
 from dagster_project.demo.generate import generate_demo
 from dagster_project.ingest.load import ingest
-from dagster_project.publish.county_reports import write_all_reports
+from dagster_project.publish.county_report.run import write_all_reports
 from tests.publish.test_county_reports import detail_rows, html_tables
 
 MONTH = date(2026, 10, 1)

@@ -20,7 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from dagster_project.cli import main as cli_main
-from dagster_project.publish.county_reports import write_county_report
+from dagster_project.publish.county_report.run import write_county_report
 from dagster_project.publish.mail import (
     DEFAULT_SENDER,
     KEY_HEADER,

@@ -1,0 +1,178 @@
+"""Writing county reports: one submitter's month (`write_county_report`), or every
+(region, month) with failures or a submission (`write_all_reports`)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from dagster_project.publish.county_report.content import ANNOTATED, detail_order, report_content
+from dagster_project.publish.county_report.guidance import Guidance, report_guidance
+from dagster_project.publish.county_report.marking import ANNOTATED_SUFFIX, annotate_all
+from dagster_project.publish.county_report.page import render_html
+from dagster_project.publish.county_report.store import (
+    ReportFiles,
+    report_fingerprint,
+    store_report,
+    stored_report,
+)
+from dagster_project.publish.county_report.workbook import write_report_workbook
+from dagster_project.publish.render.files import safe_file_name, write_atomically
+from dagster_project.publish.render.labels import month_label
+from dagster_project.quality.failures import (
+    COUNTY_KINDS,
+    Failure,
+    is_for_the_centre,
+    report_month,
+    warehouse_failures,
+)
+
+# The marts read (through quality.failures.warehouse_failures). submitted_periods still
+# reads raw.file_manifest: no mart holds every county file received, the refused ones and
+# the weekly returns included (fct_submission_completeness has effective monthly lists only).
+READS = ("fct_dq_failures",)
+REPORTS_DIR = "reports"
+REPORT_PREFIX = "数据质量报告_"
+
+
+def report_dir(out_dir: Path, region: dict, month: date) -> Path:
+    folder = safe_file_name(f"{region['region_code']}_{region['region_name']}")
+    return out_dir / REPORTS_DIR / f"{month:%Y-%m}" / folder
+
+
+def write_county_report(
+    out_dir: Path,
+    region: dict,
+    period_month: date,
+    failures: list[Failure],
+    raw_dir: Path,
+    guidance: Guidance | None = None,
+) -> ReportFiles:
+    """Write one submitter's report for one month. Refuses (ValueError) a failure of any
+    other region or month: a county must never see another's rows. `guidance` defaults
+    to the run's (report_guidance of raw_dir)."""
+    code = region["region_code"]
+    month = period_month.replace(day=1)
+    for f in failures:
+        if f.region_code != code:
+            raise ValueError(
+                f"failure of region {f.region_code!r} in the report of {code!r}: {f.source_file}"
+            )
+        if f.period_month.replace(day=1) != month:
+            raise ValueError(
+                f"failure of {f.period_month:%Y-%m} in the report of {month:%Y-%m}: {f.source_file}"
+            )
+    guidance = guidance or report_guidance(raw_dir)
+    directory = report_dir(out_dir, region, month)
+    directory.mkdir(parents=True, exist_ok=True)
+    fingerprint = report_fingerprint(region, month, failures, raw_dir, guidance)
+    unchanged = stored_report(directory, fingerprint, region, month)
+    if unchanged is not None:
+        return unchanged
+    before = set(directory.iterdir())
+
+    annotations, annotated = annotate_all(directory, failures, raw_dir)
+    content = report_content(region, month, failures, annotations, guidance)
+    stem = safe_file_name(f"{REPORT_PREFIX}{region['region_name']}_{month_label(month)}")
+    html_path = directory / f"{stem}.html"
+    html_bytes = render_html(content).encode("utf-8")
+    write_atomically(html_path, html_bytes)
+    workbook = directory / f"{stem}.xlsx"
+    write_report_workbook(workbook, content)
+
+    # A workbook annotated in an earlier run but clean now must not be sent again.
+    for stale in before - {workbook, html_path, *annotated}:
+        if stale.name.endswith(ANNOTATED_SUFFIX) or stale.name.startswith(REPORT_PREFIX):
+            stale.unlink()
+    files = ReportFiles(
+        region_code=code,
+        region_name=region["region_name"],
+        period_month=month,
+        directory=directory,
+        workbook=workbook,
+        html=html_path,
+        annotated=tuple(annotated),
+        errors=content.errors,
+        warnings=content.warnings,
+        verdict=content.verdict,
+        by_sheet=content.by_sheet,
+        notes=tuple(a.note for a in annotations if a.note != ANNOTATED),
+        guidance=content.guidance,
+        content_sha256=hashlib.sha256(html_bytes).hexdigest(),
+    )
+    store_report(files, fingerprint)
+    return files
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    reports: tuple[ReportFiles, ...]
+    # Failures no county report can carry: the submitter is unknown or not in regions.
+    unattributed: tuple[Failure, ...]
+
+
+def submitted_periods(con, period_month: date | None = None) -> set[tuple[str, date]]:
+    """(region, month) of every county file received, loaded or refused, so that a
+    submitter with nothing wrong still gets its 无错误 report."""
+    rows = con.execute(
+        """
+        select distinct region_code, period_month, period_week
+        from raw.file_manifest
+        where region_code is not null and list_contains(?, kind)
+        """,
+        [list(COUNTY_KINDS)],
+    ).fetchall()
+    found = {(code, report_month(pm, pw)) for code, pm, pw in rows}
+    return {(code, m) for code, m in found if m and (period_month is None or m == period_month)}
+
+
+def write_all_reports(
+    out_dir: Path,
+    con_or_failures,
+    regions: Iterable[dict],
+    raw_dir: Path,
+    period_month: date | None = None,
+    submitted: Iterable[tuple[str, date]] = (),
+    guidance: Guidance | None = None,
+) -> ReportRun:
+    """One report per (region, month) that has failures or a submission.
+
+    `con_or_failures` is a DuckDB connection (failures and submissions are read from the
+    warehouse) or the failures themselves; `submitted` adds (region_code, month) pairs
+    that get a report even with no failure. `period_month` limits the run to one month;
+    `guidance` defaults to report_guidance(raw_dir).
+    """
+    if hasattr(con_or_failures, "execute"):
+        failures = warehouse_failures(con_or_failures, period_month)
+        wanted = set(submitted) | submitted_periods(con_or_failures, period_month)
+    else:
+        failures = list(con_or_failures)
+        wanted = set(submitted)
+    month = period_month.replace(day=1) if period_month else None
+    if month is not None:
+        failures = [
+            f for f in failures if f.period_month and f.period_month.replace(day=1) == month
+        ]
+        wanted = {(c, m) for c, m in wanted if m.replace(day=1) == month}
+
+    by_code = {r["region_code"]: r for r in regions}
+    groups: dict[tuple[str, date], list[Failure]] = defaultdict(list)
+    unattributed = []
+    for f in failures:
+        if is_for_the_centre(f):
+            continue
+        if f.region_code in by_code and f.period_month is not None:
+            groups[(f.region_code, f.period_month.replace(day=1))].append(f)
+        else:
+            unattributed.append(f)
+    keys = set(groups) | {(c, m.replace(day=1)) for c, m in wanted if c in by_code}
+    guidance = guidance or report_guidance(raw_dir)
+    reports = tuple(
+        write_county_report(out_dir, by_code[code], m, groups.get((code, m), []), raw_dir, guidance)
+        for code, m in sorted(keys)
+    )
+    return ReportRun(reports, tuple(sorted(unattributed, key=detail_order)))
