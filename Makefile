@@ -33,13 +33,17 @@ demo: setup
 test: setup lint test-tools
 	$(UV) run pytest -q
 
-# LibreOffice saves the office-written workbooks of tests/parse/test_office_saved_files.py;
-# the portal's tests drive Debian's chromium (with the Noto CJK fonts, so that pages and
-# screenshots show Chinese). Installed from Debian's packages when missing (CI runs as root).
+# LibreOffice saves the office-written workbooks of tests/parse/test_office_saved_files.py
+# and turns the 通报's Word document into its PDF (poppler's pdftoppm and pdffonts read it
+# back); the portal's tests drive Debian's chromium (with the Noto CJK fonts, so that pages,
+# charts and PDFs show Chinese). Installed from Debian's packages when missing (CI runs as
+# root).
 .PHONY: test-tools
 test-tools:
 	@missing=""; \
-	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
+	dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
+	dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
 	[ -z "$$missing" ] && exit 0; \

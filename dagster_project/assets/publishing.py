@@ -1,28 +1,28 @@
-"""Publishing (SPEC §4, §6): the gate, the county reports, the bulletin, the analysts'
-snapshot.
+"""Publishing (SPEC §4, §6) as assets: the gate, the county reports, the bulletin, the
+analysts' snapshot. What the gate decides is publish/gate.py's; what each output writes is
+its module's under publish/. Here they are wired: each output's deps are the marts its
+module READS.
 
-The gate is where publication stops: the month's 擂台, 绩效考核 and showcase go out (in
-the bulletin and in published.duckdb) only when no error-severity failure remains for
-that month and the month is complete — every submitter of the regions reference has sent
-its monthly lists and the statistics bureau's file is there, or the project centre has
-exempted them (raw/reference/exemptions.csv). The bulletin and the snapshot each ask the
-gate and, while it is shut, materialise nothing and say why: the run itself succeeds (a
-month held back is the gate working, not a failure), and the gate's check
-`month_complete_without_errors` fails, red in the UI, naming the regions missing and those
-with errors. The county reports do not wait for the gate: a county with errors, or with
-nothing sent, is exactly the one that needs its report.
+The bulletin and the snapshot ask the gate and, while it is shut, materialise nothing and
+say why: the run itself succeeds (a month held back is the gate working, not a failure),
+and the gate's check `month_complete_without_errors` fails, red in the UI, naming the
+regions missing and those with errors. The county reports do not wait for the gate: a
+county with errors, or with nothing sent, is exactly the one that needs its report.
 """
 
 import os
-from dataclasses import dataclass, field
 from datetime import date
 
 import dagster as dg
 
 from dagster_project.assets.marts import dbt_warehouse
 from dagster_project.orchestration.warehouse_lock import connect_warehouse, warehouse_lock
-from dagster_project.publish.bulletin import write_bulletin
+from dagster_project.publish.bulletin.content import READS as BULLETIN_READS
+from dagster_project.publish.bulletin.writer import write_bulletin
+from dagster_project.publish.county_report.run import READS as COUNTY_REPORT_READS
 from dagster_project.publish.county_report.run import write_all_reports
+from dagster_project.publish.gate import READS as GATE_READS
+from dagster_project.publish.gate import GateStatus, gate_status
 from dagster_project.publish.mail import (
     DeliveryReport,
     SmtpSettings,
@@ -30,7 +30,6 @@ from dagster_project.publish.mail import (
     deliver,
     send_log_path,
 )
-from dagster_project.publish.render.labels import month_label
 from dagster_project.publish.snapshot import publish_snapshot
 from dagster_project.quality.list_rows import latest_report_month
 from dagster_project.resources import XmkSettings
@@ -38,14 +37,15 @@ from dagster_project.resources import XmkSettings
 PUBLISH_GROUP = "publish"
 GATE_KEY = dg.AssetKey(["publish", "gate"])
 DQ_FAILURES_MART = dg.AssetKey(["marts", "fct_dq_failures"])
-COMPLETENESS_MART = dg.AssetKey(["marts", "fct_submission_completeness"])
-GATED_REPORTS = [
-    dg.AssetKey(["marts", name])
-    for name in ("rpt_arena_monthly", "rpt_assessment_monthly", "rpt_showcase_projects")
-]
 
 
-COMPLETENESS_RULES = ("missing_submission", "missing_statistics_file")
+def mart_keys(names) -> list[dg.AssetKey]:
+    """The dbt assets of marts named in an output module's READS."""
+    return [dg.AssetKey(["marts", name]) for name in names]
+
+
+# What the gate holds back: the rpt_ models the bulletin reads (the showcase among them).
+GATED_REPORTS = mart_keys(name for name in BULLETIN_READS if name.startswith("rpt_"))
 
 COUNTY_REPORTS_KEY = dg.AssetKey(["publish", "county_reports"])
 MAIL_CHECK = "mail_delivered"
@@ -53,99 +53,6 @@ MAIL_CHECK = "mail_delivered"
 # "") and the reports an earlier run left waiting for the operator.
 MAIL_PROBLEM = "mail_problem"
 MAIL_HELD = "mail_held"
-
-
-@dataclass(frozen=True)
-class GateStatus:
-    period_month: date | None
-    # region_code -> (region name, error count), the missing submissions not counted
-    errors: dict[str, tuple[str, int]] = field(default_factory=dict)
-    # region_code -> (region name, what is missing), for submitters not exempted
-    missing: dict[str, tuple[str, str]] = field(default_factory=dict)
-    statistics_missing: bool = False
-
-    @property
-    def is_open(self) -> bool:
-        return (
-            self.period_month is not None
-            and not self.errors
-            and not self.missing
-            and not self.statistics_missing
-        )
-
-    def describe(self) -> str:
-        if self.period_month is None:
-            return "publication gate: no county monthly submission yet"
-        month = month_label(self.period_month)
-        if self.is_open:
-            return (
-                f"publication gate open for {month}: every submitter complete, "
-                "no error-severity failure"
-            )
-        reasons = []
-        if self.missing:
-            who = "、".join(f"{name}（{what}）" for name, what in self.missing.values())
-            reasons.append(f"{len(self.missing)} regions incomplete — {who}")
-        if self.statistics_missing:
-            reasons.append("the 统计局 file of the month is missing")
-        if self.errors:
-            regions = "、".join(f"{name} {n} 项错误" for name, n in self.errors.values())
-            total = sum(n for _, n in self.errors.values())
-            reasons.append(
-                f"{total} error-severity failures in {len(self.errors)} regions — {regions}"
-            )
-        return (
-            f"publication BLOCKED for {month}: " + "; ".join(reasons) + ". The county "
-            "reports list each one (an exemption goes in raw/reference/exemptions.csv); "
-            "the last published bulletin and snapshot stay as they were."
-        )
-
-
-def gate_status(con) -> GateStatus:
-    """The gate for the latest month with a county's monthly workbook (weekly returns of
-    a month whose workbooks have not come yet do not move it)."""
-    month = con.execute(
-        """
-        select max(period_month) from raw.effective_submission_lists
-        where kind = 'county_monthly'
-        """
-    ).fetchone()[0]
-    if month is None:
-        return GateStatus(None)
-    rows = con.execute(
-        """
-        select f.region_code, coalesce(r.region_name, f.region_code, '（未识别）'), count(*)
-        from marts.fct_dq_failures f
-        left join raw.regions r using (region_code)
-        where f.severity = 'error' and f.period_month = ?
-          and not list_contains(?::varchar[], f.rule)
-        group by all
-        order by 1
-        """,
-        [month, list(COMPLETENESS_RULES)],
-    ).fetchall()
-    missing = con.execute(
-        """
-        select region_code, region_name, missing_note
-        from marts.fct_submission_completeness
-        where period_month = ? and not is_complete
-        order by 1
-        """,
-        [month],
-    ).fetchall()
-    statistics = con.execute(
-        """
-        select bool_and(is_statistics_complete) from marts.fct_submission_completeness
-        where period_month = ?
-        """,
-        [month],
-    ).fetchone()[0]
-    return GateStatus(
-        month,
-        {code: (name, n) for code, name, n in rows},
-        {code: (name, what) for code, name, what in missing},
-        statistics_missing=statistics is False,
-    )
 
 
 def read_gate(settings: XmkSettings) -> GateStatus:
@@ -160,7 +67,7 @@ def read_gate(settings: XmkSettings) -> GateStatus:
 
 @dg.asset(
     key=GATE_KEY,
-    deps=[DQ_FAILURES_MART, COMPLETENESS_MART, *GATED_REPORTS],
+    deps=[*mart_keys(GATE_READS), *GATED_REPORTS],
     group_name=PUBLISH_GROUP,
     kinds={"python"},
     description="发布闸门：当月各报送单位报齐（或已豁免）、统计局文件到位且无错误级数据质量问题，"
@@ -246,10 +153,11 @@ def _open_gate(context: dg.AssetExecutionContext, settings: XmkSettings, what: s
 
 @dg.asset(
     key=dg.AssetKey(["publish", "bulletin"]),
-    deps=[GATE_KEY],
+    deps=[GATE_KEY, *mart_keys(BULLETIN_READS)],
     group_name=PUBLISH_GROUP,
-    kinds={"excel", "html"},
-    description="月度擂台通报（三(三)）：xlsx 与 html (the monthly 擂台 bulletin)",
+    kinds={"word", "pdf", "html", "excel"},
+    description="月度擂台通报（三(三)）：docx、pdf、html（含各地项目明细页）与 xlsx "
+    "(the monthly 擂台 bulletin as issued, with its PDF, page and workbook)",
     # Not materialised while the gate is shut.
     output_required=False,
 )
@@ -261,18 +169,23 @@ def bulletin(context: dg.AssetExecutionContext, settings: XmkSettings):
     with warehouse_lock(paths.warehouse_db, "bulletin", write=False):
         con = connect_warehouse(paths.warehouse_db, read_only=True)
         try:
-            files = write_bulletin(con, status.period_month, paths.out_dir)
+            files = write_bulletin(con, status.period_month, paths.out_dir, paths.reference_dir)
         finally:
             con.close()
     context.log.info(
-        f"bulletin written: {files.xlsx}"
+        f"bulletin written: {files.docx}"
         if files.written
-        else f"bulletin unchanged (same content as published): {files.xlsx}"
+        else f"bulletin unchanged (same content as published): {files.docx}"
     )
+    if files.pdf_problem:
+        context.log.warning(files.pdf_problem)
     yield dg.MaterializeResult(
         metadata={
-            "xlsx": str(files.xlsx),
+            "docx": str(files.docx),
+            "pdf": str(files.pdf) if not files.pdf_problem else files.pdf_problem,
             "html": str(files.html),
+            "xlsx": str(files.xlsx),
+            "region_pages": len(files.regions),
             "month": str(files.period_month),
         }
     )
@@ -305,7 +218,7 @@ def analyst_snapshot(context: dg.AssetExecutionContext, settings: XmkSettings):
 
 @dg.asset(
     key=COUNTY_REPORTS_KEY,
-    deps=[DQ_FAILURES_MART],
+    deps=mart_keys(COUNTY_REPORT_READS),
     group_name=PUBLISH_GROUP,
     kinds={"excel", "html", "email"},
     description="各报送单位当月数据质量报告（xlsx、标注原表、html），邮件或发件箱 "

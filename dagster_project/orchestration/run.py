@@ -150,7 +150,7 @@ def mail_lines(result) -> tuple[str | None, str | None]:
 
 def _gate(paths: Paths):
     """The publication gate as the run left it, or None when the marts were not built."""
-    from dagster_project.assets.publishing import gate_status
+    from dagster_project.publish.gate import gate_status
 
     if not paths.warehouse_db.exists():
         return None

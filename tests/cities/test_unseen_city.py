@@ -430,6 +430,8 @@ def test_a_night_with_nothing_new_leaves_the_bulletin_and_the_snapshot_as_they_w
     before, after = nights["published"]
     assert set(before) == {
         ".bulletin.json",
+        "投资攻坚擂台通报_2026年10月.docx",
+        "投资攻坚擂台通报_2026年10月.pdf",
         "投资攻坚擂台通报_2026年10月.xlsx",
         "投资攻坚擂台通报_2026年10月.html",
         "published.duckdb",

@@ -58,27 +58,25 @@ def test_a_warning_carries_its_rules_chinese_name(wh):
     assert unnamed == []
 
 
-def test_the_bulletin_names_indicators_and_rules_as_the_seeds_do():
-    from dagster_project.publish.bulletin import (
+def test_the_bulletin_orders_and_reads_indicators_as_the_seeds_do():
+    """The bulletin takes indicator and rule names from the marts; what it keeps itself is
+    the order of the plan and which values are counts, and those follow the seed."""
+    from dagster_project.publish.bulletin.tables import (
         ARENA_INDICATORS,
         ASSESSMENT_INDICATORS,
-        WARNING_RULES,
+        COUNT_INDICATORS,
     )
 
     indicators = _seed("indicators")
     arena = {r["indicator"]: r["indicator_name_zh"] for r in indicators if r["in_arena"] == "true"}
-    assert list(arena.items()) == [(k, label) for k, (label, _) in ARENA_INDICATORS.items()]
+    assert list(arena) == list(ARENA_INDICATORS)
     assert arena == ARENA_NAMES
-    assert {r["indicator"]: r["value_kind"] for r in indicators if r["in_arena"] == "true"} == {
-        k: kind for k, (_, kind) in ARENA_INDICATORS.items()
-    }
+    counts = {r["indicator"] for r in indicators if r["value_kind"] == "count"}
+    assert counts & set(arena) == COUNT_INDICATORS
     assessment = [
         (r["indicator"], r["indicator_name_zh"]) for r in indicators if r["in_assessment"] == "true"
     ]
     assert assessment == list(ASSESSMENT_INDICATORS.items())
-    assert [(r["rule"], r["rule_name_zh"]) for r in _seed("warning_rules")] == list(
-        WARNING_RULES.items()
-    )
 
 
 # ------------------------------------------------------------------ access and exposures
@@ -121,27 +119,36 @@ def test_each_published_output_is_an_exposure_owned_by_the_project_centre(manife
         assert where.split("<")[0] in exposure["description"], name
 
 
-def test_exposures_depend_on_the_marts_their_outputs_read(manifest):
-    def reads(name):
+def test_each_output_reads_what_its_exposure_and_its_asset_say(manifest):
+    """One list per output: the module's READS, its dbt exposure's depends_on and its
+    Dagster asset's deps (besides the gate) name the same marts."""
+    from dagster_project.assets.publishing import GATE_KEY, publishing_assets
+    from dagster_project.assets.weekly import unstated_dispatch_lists
+    from dagster_project.publish import weekly_list
+    from dagster_project.publish.bulletin import content as bulletin
+    from dagster_project.publish.county_report import run as county_report
+
+    def exposed(name):
         exposure = next(e for e in manifest["exposures"].values() if e["name"] == name)
         return {manifest["nodes"][n]["name"] for n in exposure["depends_on"]["nodes"]}
 
-    from dagster_project.assets.weekly import UNSTATED_WEEKLY_KEY
+    assets = {a.key.to_user_string(): a for a in [*publishing_assets, unstated_dispatch_lists]}
 
-    # The bulletin reads one rpt_ table per section (and the regions and projects); the
-    # Python that renders it names the same relations.
-    assert reads("arena_bulletin") == {
-        "dim_region", "fct_project_monthly", "rpt_arena_monthly", "rpt_assessment_monthly",
-        "rpt_bulletin_progress_monthly", "rpt_bulletin_red_warnings_monthly",
-        "rpt_bulletin_escalated_issues_monthly", "rpt_submission_status_monthly",
-        "rpt_city_trend_monthly", "rpt_region_comparison_monthly", "rpt_showcase_projects",
-    }  # fmt: skip
-    assert reads("weekly_unstated_dispatch_lists") == {UNSTATED_WEEKLY_KEY.path[-1]}
-    assert "fct_dq_failures" in reads("county_quality_reports")
-    # The snapshot holds every mart (publish/snapshot.py: the whole marts schema).
-    assert reads("analysts_published_snapshot") == {
-        n["name"] for n in _models(manifest, "marts", "reports")
-    }
+    def deps(key):
+        (spec,) = assets[key].specs
+        return {d.asset_key.path[-1] for d in spec.deps if d.asset_key != GATE_KEY}
+
+    marts = {n["name"] for n in _models(manifest, "marts", "reports")}
+    for exposure, reads, key in (
+        ("arena_bulletin", bulletin.READS, "publish/bulletin"),
+        ("county_quality_reports", county_report.READS, "publish/county_reports"),
+        ("weekly_unstated_dispatch_lists", weekly_list.READS, "weekly/unstated_dispatch_lists"),
+    ):
+        assert set(reads) <= marts, exposure
+        assert exposed(exposure) == set(reads) == deps(key), exposure
+    # The snapshot holds the whole marts schema (publish/snapshot.py).
+    assert exposed("analysts_published_snapshot") == marts
+    assert marts <= deps("publish/snapshot")
 
 
 def test_exposures_are_not_dagster_assets(dbt_manifest):

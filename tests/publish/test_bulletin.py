@@ -1,34 +1,42 @@
-"""The monthly 擂台 bulletin (三(三) 通报) written from a small real warehouse: the demo city
-for two months to 2026-10, run once through the nightly job."""
+"""The monthly 通报 (三(三)) written from a small real warehouse — the demo city for two
+months to 2026-10 with the corrected re-submissions, run once through the nightly job — as
+a Word document, its PDF, a page with a page per region, and a workbook, all from one
+content model; each is read back and compared with the marts."""
 
 from __future__ import annotations
 
 import html
 import re
 import shutil
+import subprocess
 import zipfile
 from datetime import date
 from pathlib import Path
 
+import docx
 import duckdb
 import openpyxl
 import pytest
 
 from dagster_project.demo.generate import generate_demo
-from dagster_project.publish.bulletin import (
-    ARENA_INDICATORS,
-    ARENA_SHEET,
-    ESCALATED_SHEET,
-    RED_SHEET,
-    SECTION_TITLES,
-    SHEETS,
-    svg_bar_chart,
-    write_bulletin,
+from dagster_project.publish.bulletin.document import (
+    TEXT,
+    Bulletin,
+    Column,
+    Issuance,
+    Section,
+    Table,
+    rank_change_text,
 )
+from dagster_project.publish.bulletin.issuance import IssuanceError, read_issuance_config
+from dagster_project.publish.bulletin.page import bulletin_page
+from dagster_project.publish.bulletin.sections import SHEETS, TITLES
+from dagster_project.publish.bulletin.writer import write_bulletin
 from tests.conftest import run_nightly_quietly
 
 OCTOBER = date(2026, 10, 1)
-LABEL_TO_INDICATOR = {label: key for key, (label, _kind) in ARENA_INDICATORS.items()}
+ISSUED = date(2026, 11, 12)
+STEM = "投资攻坚擂台通报_2026年10月"
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +52,24 @@ def warehouse(tmp_path_factory, dbt_manifest) -> Path:
 
 
 @pytest.fixture(scope="module")
-def bulletin(warehouse, tmp_path_factory):
+def reference(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("reference")
+    (folder / "bulletin.toml").write_text(
+        'issuer = "江城市发展和改革委员会"\n'
+        'doc_number = "江发改投资通〔{year}〕{month}号"\n'
+        'next_steps = """\n一是抓开工。\n二是抓入统。\n"""\n'
+        '[months."2026-10"]\ndoc_number = "江发改投资通〔2026〕37号"\n',
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def bulletin(warehouse, reference, tmp_path_factory):
     out = tmp_path_factory.mktemp("bulletin_out")
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return write_bulletin(con, OCTOBER, out)
+        return write_bulletin(con, OCTOBER, out, reference, today=ISSUED)
     finally:
         con.close()
 
@@ -61,192 +82,228 @@ def rows(db: Path, sql: str, *params) -> list[tuple]:
         con.close()
 
 
-def sheet_table(ws, headers: tuple[str, ...]) -> list[dict]:
-    """The table whose header row starts with `headers`, as one dict per data row (up to
-    the first row whose first cell is empty)."""
-    for row in ws.iter_rows():
-        for cell in row:
-            found = [ws.cell(cell.row, cell.column + i).value for i in range(len(headers))]
-            if tuple(found) != headers:
-                continue
-            names = []
-            col = cell.column
-            while ws.cell(cell.row, col).value is not None:
-                names.append(ws.cell(cell.row, col).value)
-                col += 1
-            table = []
-            r = cell.row + 1
-            while ws.cell(r, cell.column).value is not None:
-                values = [ws.cell(r, cell.column + i).value for i in range(len(names))]
-                table.append(dict(zip(names, values, strict=True)))
-                r += 1
-            return table
-    raise AssertionError(f"no table with headers {headers} in {ws.title}")
+def doc_tables(document) -> dict[str, list[list[str]]]:
+    """Each table of the Word document under the caption paragraph just before it."""
+    found: dict[str, list[list[str]]] = {}
+    caption = None
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = "".join(t.text or "" for t in child.iter() if t.tag.endswith("}t"))
+            if text:
+                caption = text
+        elif tag == "tbl":
+            table = docx.table.Table(child, document)
+            found[caption] = [[c.text for c in row.cells] for row in table.rows]
+    return found
 
 
-def test_the_bulletin_is_an_xlsx_and_an_html_page_in_the_months_folder(bulletin):
-    folder = bulletin.xlsx.parent
+def test_four_files_and_a_page_per_region_in_the_months_folder(bulletin):
+    folder = bulletin.html.parent
     assert folder.parts[-2:] == ("bulletin", "2026-10")
-    assert bulletin.xlsx.name == "投资攻坚擂台通报_2026年10月.xlsx"
-    assert bulletin.html == folder / "投资攻坚擂台通报_2026年10月.html"
-    assert bulletin.xlsx.stat().st_size > 0 and bulletin.html.stat().st_size > 0
-    assert bulletin.period_month == OCTOBER
+    assert [f.name for f in bulletin.all] == [
+        f"{STEM}.docx",
+        f"{STEM}.pdf",
+        f"{STEM}.html",
+        f"{STEM}.xlsx",
+    ]
+    assert all(f.stat().st_size > 0 for f in bulletin.all)
+    assert bulletin.pdf_problem is None
+    assert bulletin.regions and all(p.parent == folder / "地区" for p in bulletin.regions)
 
 
-def test_the_same_marts_leave_the_published_bulletin_as_it_was(warehouse, tmp_path):
+def test_the_word_document_is_issued_with_its_number_date_and_eight_sections(bulletin):
+    document = docx.Document(str(bulletin.docx))
+    texts = [p.text for p in document.paragraphs if p.text]
+    assert texts[0] == "江城市发展和改革委员会"
+    assert texts[1] == "江发改投资通〔2026〕37号"  # the month's own number wins
+    assert texts[2] == "关于2026年10月全市投资攻坚擂台情况的通报"
+    headings = [t for t in texts if t in TITLES.values()]
+    assert headings == list(TITLES.values())
+    assert texts[-3:-1] == ["江城市发展和改革委员会", "2026年11月12日"]
+    assert texts[-1].startswith("抄送：")
+    assert texts.index("一是抓开工。") > texts.index(TITLES["next_steps"])
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+
+
+def test_the_documents_progress_total_is_the_marts(bulletin, warehouse):
+    (total,) = rows(
+        warehouse,
+        "select under_construction_count, ytd_completed_wan, completion_rate "
+        "from marts.rpt_bulletin_progress_monthly where period_month = ? and is_total",
+        OCTOBER,
+    )
+    tables = doc_tables(docx.Document(str(bulletin.docx)))
+    table = tables["在建、已开工未入统、冬季不停工项目推进情况"]
+    header, last = table[0], table[-1]
+    row = dict(zip(header, last, strict=True))
+    assert row["地区"] == "全市合计"
+    assert row["在建项目个数"] == f"{total[0]:,}"
+    assert row["本年累计完成投资（万元）"] == f"{total[1]:,.0f}"
+    assert row["年度计划完成率"] == f"{total[2]:.1%}"
+    # The regions' rows are the marts' regions, one each.
+    regions = rows(
+        warehouse,
+        "select count(*) from marts.rpt_bulletin_progress_monthly "
+        "where period_month = ? and not is_total",
+        OCTOBER,
+    )[0][0]
+    assert len(table) == 1 + regions + 1
+
+
+def test_the_documents_arena_ranks_and_changes_are_the_marts(bulletin, warehouse):
+    marts = rows(
+        warehouse,
+        "select rank_group, region_name, indicator_name_zh, rank, rank_change "
+        "from marts.rpt_arena_monthly where period_month = ? and indicator = 'fai_growth'",
+        OCTOBER,
+    )
+    tables = doc_tables(docx.Document(str(bulletin.docx)))
+    checked = 0
+    for group, region, label, rank, change in marts:
+        table = tables[f"擂台名次总览（{group}）"]
+        header = table[0]
+        at = header.index(f"{label}名次")
+        (row,) = [r for r in table[1:] if r[0] == region]
+        assert row[at] == ("—" if rank is None else str(rank))
+        assert row[at + 1] == rank_change_text(change)
+        checked += 1
+    assert checked >= 10
+    assert any(c not in (None, 0) for *_, c in marts), "the demo's ranks never moved"
+
+
+def test_the_pdf_is_a4_with_chinese_fonts_embedded(bulletin, tmp_path):
+    fonts = subprocess.run(["pdffonts", str(bulletin.pdf)], capture_output=True, text=True)
+    lines = fonts.stdout.splitlines()[2:]
+    assert lines and all(line.split()[-5] == "yes" for line in lines)  # emb
+    assert any("CJK" in line for line in lines)
+    first_page = ["pdftoppm", "-r", "30", "-f", "1", "-l", "1", "-png"]
+    subprocess.run([*first_page, str(bulletin.pdf), str(tmp_path / "p")], check=True)
+    from PIL import Image
+
+    (png,) = tmp_path.glob("p*.png")
+    width, height = Image.open(png).size
+    assert abs(height / width - 297 / 210) < 0.01
+
+
+def test_the_page_is_self_contained_and_links_only_to_its_region_pages(bulletin):
+    page = bulletin.html.read_text(encoding="utf-8")
+    assert '<meta charset="utf-8">' in page
+    assert "<script" not in page and " src=" not in page
+    external = set(re.findall(r"https?://[^\"' >]+", page))
+    assert external <= {
+        "http://www.w3.org/2000/svg",
+        "http://www.w3.org/1999/xlink",
+        "http://purl.org/dc/elements/1.1/",
+        "http://creativecommons.org/ns#",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "http://purl.org/dc/dcmitype/StillImage",
+    }  # SVG namespaces, never fetched
+    links = set(re.findall(r'<a href="([^"]+)"', page))
+    assert not re.search(r'(?<!xlink:)href="(?!#|地区/)', page)  # the charts' own #glyphs
+    assert links and all(link.startswith("地区/") for link in links)
+    assert all((bulletin.html.parent / html.unescape(link)).is_file() for link in links)
+    assert page.count("<svg") >= 4  # trend, 增速 per rank group, completion vs 序时
+    for title in TITLES.values():
+        assert html.escape(title) in page
+
+
+def test_a_region_page_lists_its_projects_with_file_sheet_and_row(bulletin, warehouse):
+    code, count = rows(
+        warehouse,
+        "select region_code, count(*) from marts.fct_project_monthly where period_month = ? "
+        "group by 1 order by 2 desc limit 1",
+        OCTOBER,
+    )[0]
+    page = (bulletin.html.parent / "地区" / f"{code}.html").read_text(encoding="utf-8")
+    assert f"本月项目清单（{count}个）" in page
+    source_file, sheet, row = rows(
+        warehouse,
+        "select source_file, source_sheet, source_excel_row from marts.fct_project_monthly "
+        "where period_month = ? and region_code = ? order by total_investment_wan desc nulls last "
+        "limit 1",
+        OCTOBER,
+        code,
+    )[0]
+    assert html.escape(source_file) in page and html.escape(sheet) in page
+    assert f">{row}</td>" in page
+    assert f'href="../{STEM}.html"' in page
+
+
+def test_the_workbook_has_a_sheet_per_section_and_every_red_warning(bulletin, warehouse):
+    wb = openpyxl.load_workbook(bulletin.xlsx)
+    assert wb.sheetnames == list(SHEETS.values())
+    ((red,),) = rows(
+        warehouse,
+        "select count(*) from marts.rpt_bulletin_red_warnings_monthly where period_month = ?",
+        OCTOBER,
+    )
+    ws = wb[SHEETS["warnings"]]
+    column = [c.value for c in ws["A"]]
+    at = column.index("红色预警项目清单")  # the whole list, not the largest 30
+    listed = column[at + 2 :]
+    assert listed.index(None) == red > 0
+    assert wb[SHEETS["overview"]]._images, "a section's charts are pictures in its sheet"
+
+
+def test_the_same_marts_leave_the_published_bulletin_as_it_was(warehouse, reference, tmp_path):
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        first = write_bulletin(con, OCTOBER, tmp_path)
-        files = (first.xlsx, first.html)
-        before = [(f.read_bytes(), f.stat().st_mtime_ns) for f in files]
-        again = write_bulletin(con, OCTOBER, tmp_path)
-        assert [(f.read_bytes(), f.stat().st_mtime_ns) for f in files] == before
+        first = write_bulletin(con, OCTOBER, tmp_path, reference, today=ISSUED)
+        before = [(f.read_bytes(), f.stat().st_mtime_ns) for f in first.all]
+        # The next day, nothing new: the same files, the same 签发日期.
+        again = write_bulletin(con, OCTOBER, tmp_path, reference, today=date(2026, 11, 13))
+        assert [(f.read_bytes(), f.stat().st_mtime_ns) for f in first.all] == before
         assert first.written and not again.written
-        # A bulletin someone deleted is written again.
-        first.html.unlink()
-        assert write_bulletin(con, OCTOBER, tmp_path).written
-        assert first.html.read_bytes() == before[1][0]
+        first.html.unlink()  # a bulletin someone deleted is written again
+        assert write_bulletin(con, OCTOBER, tmp_path, reference, today=ISSUED).written
+        assert first.html.read_bytes() == before[2][0]
     finally:
         con.close()
 
 
-def test_the_page_is_self_contained_with_no_external_address(bulletin):
-    page = bulletin.html.read_text(encoding="utf-8")
-    assert '<meta charset="utf-8">' in page
-    assert not re.search(r"https?:", page, re.IGNORECASE)
-    assert "<script" not in page and " src=" not in page and " href=" not in page
-    assert page.count("<svg") >= 3  # 投资增速 per rank group, completion vs 序时进度
-    assert "Noto Sans CJK SC" in page
-
-
-def test_the_page_names_every_region_of_the_arena_and_every_section(bulletin, warehouse):
-    page = bulletin.html.read_text(encoding="utf-8")
-    names = rows(
-        warehouse,
-        "select distinct r.region_name from marts.rpt_arena_monthly a "
-        "join marts.dim_region r using (region_code) where a.period_month = ?",
-        OCTOBER,
-    )
-    assert len(names) >= 2
-    for (name,) in names:
-        assert html.escape(name) in page
-    for title in SECTION_TITLES.values():
-        assert title in page
-
-
-def test_the_arena_sheet_holds_rpt_arena_monthly_for_the_month(bulletin, warehouse):
-    expected = {
-        (code, indicator): (value, rank)
-        for code, indicator, value, rank in rows(
-            warehouse,
-            "select region_code, indicator, value, rank from marts.rpt_arena_monthly "
-            "where period_month = ?",
-            OCTOBER,
-        )
-    }
-    ws = openpyxl.load_workbook(bulletin.xlsx)[ARENA_SHEET]
-    written = {
-        (row["地区代码"], LABEL_TO_INDICATOR[row["指标"]]): (row["指标值"], row["名次"])
-        for row in sheet_table(ws, ("排名组", "指标", "名次"))
-    }
-    assert written.keys() == expected.keys()
-    for key, (value, rank) in expected.items():
-        got_value, got_rank = written[key]
-        assert got_rank == rank, key
-        assert got_value == (None if value is None else pytest.approx(value)), key
-
-
-def test_the_workbook_has_a_sheet_per_section_with_frozen_headers_and_charts(bulletin):
-    wb = openpyxl.load_workbook(bulletin.xlsx)
-    assert wb.sheetnames == list(SHEETS)
-    for ws in wb:
-        assert ws.freeze_panes is not None
-        assert ws.print_title_rows
-    charts = {ws.title: ws._charts for ws in wb}
-    assert sum(len(c) for c in charts.values()) >= 2
-    assert all(c.tagname == "barChart" for c in charts[ARENA_SHEET])
-    rates = sheet_table(wb[ARENA_SHEET], ("排名组", "指标", "名次"))
-    assert rates, "the arena table is empty"
-    growth_row = next(
-        r
-        for r in wb[ARENA_SHEET].iter_rows(min_col=2, max_col=6)
-        if r[0].value == "固定资产投资增速"
-    )
-    assert growth_row[4].number_format == "0.0%"
-
-
-def test_every_red_warning_of_the_month_is_listed_and_counted(bulletin, warehouse):
-    (count,) = rows(
-        warehouse,
-        "select count(*) from marts.fct_early_warnings where period_month = ? and level = '红'",
-        OCTOBER,
-    )[0]
-    ws = openpyxl.load_workbook(bulletin.xlsx)[RED_SHEET]
-    listed = sheet_table(ws, ("地区", "项目名称", "总投资（万元）"))
-    assert len(listed) == count
-    summary = sheet_table(ws, ("排名组", "地区"))
-    assert summary[-1]["排名组"] == "全市合计" and summary[-1]["合计"] == count
-    assert sum(r["合计"] for r in summary[:-1]) == count
-    assert f"本月红色预警共{count}项" in bulletin.html.read_text(encoding="utf-8")
-
-
-def test_every_escalated_issue_of_the_month_is_listed_with_its_deputy_mayor(bulletin, warehouse):
-    escalated = rows(
-        warehouse,
-        "select escalate_to from marts.fct_issue_ledger where period_month = ? and is_escalated",
-        OCTOBER,
-    )
-    ws = openpyxl.load_workbook(bulletin.xlsx)[ESCALATED_SHEET]
-    listed = sheet_table(ws, ("分管副市长", "责任部门", "地区"))
-    assert len(listed) == len(escalated) > 0
-    assert sorted(r["分管副市长"] for r in listed) == sorted(
-        leader or "（未登记分管副市长）" for (leader,) in escalated
-    )
-
-
-def test_names_that_look_like_formulas_are_written_as_text(warehouse, tmp_path):
+def test_hostile_names_are_text_in_every_rendering(warehouse, tmp_path):
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(warehouse, copy)
-    region_name, project_name = "=1+1蛟河市", '=HYPERLINK("x","项目")'
+    region_name, project_name = "=1+1蛟河市", "<script>alert(1)</script>项目"
     con = duckdb.connect(str(copy))
     try:
-        con.execute("update marts.dim_region set region_name = ? where region_code = '220281'",
-                    [region_name])  # fmt: skip
-        # The largest project with a red warning: the page lists the largest ones.
+        con.execute(
+            "update marts.rpt_bulletin_progress_monthly set region_name = ? "
+            "where region_code = '220281'",
+            [region_name],
+        )
         (key,) = con.execute(
-            "select w.project_key from marts.fct_early_warnings w "
-            "join marts.fct_project_monthly p using (project_key, period_month) "
-            "where w.period_month = ? and w.level = '红' "
-            "order by p.total_investment_wan desc, w.project_key limit 1",
+            "select project_key from marts.rpt_bulletin_red_warnings_monthly "
+            "where period_month = ? order by total_investment_wan desc, project_key limit 1",
             [OCTOBER],
         ).fetchone()
         con.execute(
-            "update marts.fct_early_warnings set project_name = ? where project_key = ?",
+            "update marts.rpt_bulletin_red_warnings_monthly set project_name = ? "
+            "where project_key = ?",
             [project_name, key],
         )
     finally:
         con.close()
     con = duckdb.connect(str(copy), read_only=True)
     try:
-        files = write_bulletin(con, OCTOBER, tmp_path / "out")
+        files = write_bulletin(con, OCTOBER, tmp_path / "out", tmp_path, today=ISSUED)
     finally:
         con.close()
-
+    page = files.html.read_text(encoding="utf-8")
+    assert "<script>alert" not in page and html.escape(project_name) in page
     wb = openpyxl.load_workbook(files.xlsx)
-    crafted = [
-        c
-        for ws in wb
-        for row in ws.iter_rows()
-        for c in row
-        if c.value in (region_name, project_name)
-    ]
-    assert {c.value for c in crafted} == {region_name, project_name}
-    assert all(c.data_type == "s" and c.quotePrefix for c in crafted)
+    crafted = [c for ws in wb for row in ws.iter_rows() for c in row if c.value == region_name]
+    assert crafted and all(c.data_type == "s" and c.quotePrefix for c in crafted)
     with zipfile.ZipFile(files.xlsx) as z:  # no formula in any sheet
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
         assert not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
-    page = files.html.read_text(encoding="utf-8")
-    assert html.escape(project_name) in page and html.escape(region_name) in page
+    texts = "\n".join(
+        c.text for t in docx.Document(str(files.docx)).tables for r in t.rows for c in r.cells
+    )
+    assert project_name in texts and region_name in texts
 
 
 def test_a_month_without_rankings_gets_no_bulletin(warehouse, tmp_path):
@@ -259,12 +316,34 @@ def test_a_month_without_rankings_gets_no_bulletin(warehouse, tmp_path):
     assert not (tmp_path / "bulletin").exists()
 
 
-def test_a_chart_draws_negative_values_left_of_zero_and_marks_missing_ones():
-    svg = svg_bar_chart("增速<测试>", [("甲", 0.2), ("乙", -0.1), ("丙", None)], "{:.1%}".format)
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert svg.count("<rect") == 2 and "无数据" in svg
-    assert "增速&lt;测试&gt;" in svg and "-10.0%" in svg
-    bars = re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg)
-    (x_pos, w_pos), (x_neg, w_neg) = ((float(x), float(w)) for x, w in bars)
-    assert x_neg + w_neg == pytest.approx(x_pos)  # both bars meet at the zero line
-    assert w_pos == pytest.approx(2 * w_neg, abs=0.2)  # SVG keeps one decimal
+def test_a_table_cell_is_escaped_once_on_the_page():
+    table = Table(
+        "清单",
+        (Column("地区", TEXT), Column("项目名称", TEXT)),
+        (("甲县", "<b>&</b>"),),
+        links=("地区/220281.html",),
+    )
+    issuance = Issuance("发改委", "1号", ISSUED, "发改委")
+    page = bulletin_page(
+        Bulletin(OCTOBER, "<标题>", issuance, (Section("s", "一、总体", ("a<b",), (table,)),))
+    )
+    assert "&lt;b&gt;&amp;&lt;/b&gt;" in page and "<b>&" not in page
+    assert "<title>&lt;标题&gt;</title>" in page and "a&lt;b" in page
+    assert '<a href="地区/220281.html">甲县</a>' in page
+
+
+def test_rank_changes_read_as_arrows():
+    assert [rank_change_text(c) for c in (2, -1, 0, None)] == ["↑2", "↓1", "—", "—"]
+
+
+def test_an_unreadable_bulletin_toml_names_the_file_and_the_key(tmp_path):
+    (tmp_path / "bulletin.toml").write_text('issuer = "x"\nsigner = "y"\n', encoding="utf-8")
+    with pytest.raises(IssuanceError, match=r"bulletin.toml: unknown key\(s\) signer"):
+        read_issuance_config(tmp_path)
+    (tmp_path / "bulletin.toml").write_text('[months."2026-13"]\n', encoding="utf-8")
+    with pytest.raises(IssuanceError, match=r'months."2026-13"'):
+        read_issuance_config(tmp_path)
+    (tmp_path / "bulletin.toml").write_text('doc_number = "{seq}号"\n', encoding="utf-8")
+    with pytest.raises(IssuanceError, match=r"only \{year\} and \{month\}"):
+        read_issuance_config(tmp_path)
+    assert read_issuance_config(tmp_path / "absent").issuer == "市发展和改革委员会"
