@@ -20,7 +20,11 @@ from dagster_project.orchestration.warehouse_lock import connect_warehouse, ware
 from dagster_project.publish.bulletin.content import READS as BULLETIN_READS
 from dagster_project.publish.bulletin.writer import write_bulletin
 from dagster_project.publish.county_report.run import READS as COUNTY_REPORT_READS
-from dagster_project.publish.county_report.run import write_all_reports
+from dagster_project.publish.county_report.run import (
+    latest_month,
+    report_regions,
+    write_all_reports,
+)
 from dagster_project.publish.gate import READS as GATE_READS
 from dagster_project.publish.gate import GateStatus, gate_status
 from dagster_project.publish.mail import (
@@ -31,7 +35,6 @@ from dagster_project.publish.mail import (
     send_log_path,
 )
 from dagster_project.publish.snapshot import publish_snapshot
-from dagster_project.quality.list_rows import latest_report_month
 from dagster_project.resources import XmkSettings
 
 PUBLISH_GROUP = "publish"
@@ -239,13 +242,8 @@ def county_reports(context: dg.AssetExecutionContext, settings: XmkSettings):
     with warehouse_lock(paths.warehouse_db, "county reports", write=False):
         con = connect_warehouse(paths.warehouse_db, read_only=True)
         try:
-            month = latest_report_month(con)
-            regions = [
-                dict(zip(("region_code", "region_name", "contact_email"), r, strict=True))
-                for r in con.execute(
-                    "select region_code, region_name, contact_email from raw.regions"
-                ).fetchall()
-            ]
+            month = latest_month(con)
+            regions = report_regions(con)
             run = write_all_reports(paths.out_dir, con, regions, paths.raw_dir, month)
         finally:
             con.close()

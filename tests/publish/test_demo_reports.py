@@ -12,27 +12,24 @@ import pytest
 
 from dagster_project.demo.defects import FORMULA_WITHOUT_VALUE, UNREADABLE_VALUE
 from dagster_project.demo.generate import generate_demo
-from dagster_project.ingest.load import ingest
-from dagster_project.publish.county_report.run import write_all_reports
+from dagster_project.publish.county_report.run import report_regions, write_all_reports
+from tests.conftest import run_nightly_quietly
 from tests.publish.test_county_reports import detail_rows, html_tables
 
 MONTH = date(2026, 10, 1)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, dbt_manifest):
     root = tmp_path_factory.mktemp("demo")
     raw = root / "raw"
     summary = generate_demo(raw, months=1, intensity=0.15, jobs=1)
-    db = root / "warehouse.duckdb"
-    ingest(raw, db, jobs=1)
-    con = duckdb.connect(str(db), read_only=True)
+    run_nightly_quietly(raw, root / "warehouse", root / "night")
+    con = duckdb.connect(str(root / "warehouse" / "warehouse.duckdb"), read_only=True)
     try:
-        cursor = con.execute("select * from raw.regions")
-        names = [d[0] for d in cursor.description]
-        regions = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        regions = report_regions(con)
         run = write_all_reports(root / "out", con, regions, raw, MONTH)
-        sql = "select original_path, region_code from raw.file_manifest"
+        sql = "select original_path, region_code from marts.fct_received_files"
         manifest = dict(con.execute(sql).fetchall())
     finally:
         con.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dagster_project.publish.bulletin import tables
+from dagster_project.publish.bulletin import lists, tables
 from dagster_project.publish.bulletin.content import BulletinContent
 from dagster_project.publish.bulletin.document import (
     NO_VALUE,
@@ -87,7 +87,7 @@ def compose(
                     "按二(六)要求，以下项目总投资大、推进快，列入本月重大项目宣传名单，"
                     "各地要加大宣传力度，营造比学赶超的浓厚氛围。",
                 ),
-                (tables.showcase_table(content),),
+                (lists.showcase_table(content),),
             ),
             Section(NEXT_STEPS, TITLES[NEXT_STEPS], next_steps),
         ),
@@ -236,10 +236,10 @@ def _warnings(content: BulletinContent, full_lists: bool) -> Section:
             f"（其中超期{overdue}项），已报分管副市长牵头协调（三(四)）。",
         ),
         (
-            tables.red_summary_table(content),
-            tables.red_list_table(content, None if full_lists else tables.RED_LIST_LIMIT),
-            tables.escalated_summary_table(content),
-            tables.escalated_table(content),
+            lists.red_summary_table(content),
+            lists.red_list_table(content, None if full_lists else lists.RED_LIST_LIMIT),
+            lists.escalated_summary_table(content),
+            lists.escalated_table(content),
         ),
     )
 
@@ -254,4 +254,4 @@ def _submissions(content: BulletinContent) -> Section:
     if missing:
         text += f"，未报齐{len(missing)}个（{'、'.join(missing)}）"
     text += f"；数据质量错误{errors}项，已随数据质量报告反馈各地更正。"
-    return Section(SUBMISSIONS, TITLES[SUBMISSIONS], (text,), (tables.submission_table(content),))
+    return Section(SUBMISSIONS, TITLES[SUBMISSIONS], (text,), (lists.submission_table(content),))

@@ -251,8 +251,11 @@ def _section(doc, section: Section, chart_image: Callable) -> None:
     for table in section.tables:
         if table.in_document:
             _table(doc, table)
-        else:
-            _paragraph(doc, f"{table.caption}见通报网页版和Excel版。", size=11)
+    left_out = [t.caption for t in section.tables if not t.in_document]
+    if left_out:
+        _orientation(doc, landscape=False)
+        shown = "、".join(left_out[:2]) + ("等" if len(left_out) > 2 else "")
+        _paragraph(doc, f"{shown}{len(left_out)}张明细表见本通报网页版和Excel版。", size=11)
 
 
 def _table(doc, table: Table) -> None:

@@ -27,14 +27,12 @@ from dagster_project.quality.failures import (
     COUNTY_KINDS,
     Failure,
     is_for_the_centre,
-    report_month,
-    warehouse_failures,
+    query_dicts,
 )
 
-# The marts read (through quality.failures.warehouse_failures). submitted_periods still
-# reads raw.file_manifest: no mart holds every county file received, the refused ones and
-# the weekly returns included (fct_submission_completeness has effective monthly lists only).
-READS = ("fct_dq_failures",)
+# The marts read: the failures, every file received (a submitter with nothing wrong still
+# gets its report) and the regions.
+READS = ("fct_dq_failures", "fct_received_files", "dim_region")
 REPORTS_DIR = "reports"
 REPORT_PREFIX = "数据质量报告_"
 
@@ -115,19 +113,44 @@ class ReportRun:
     unattributed: tuple[Failure, ...]
 
 
+def mart_failures(con, period_month: date | None = None) -> list[Failure]:
+    """The failures of marts.fct_dq_failures (the month's, or all)."""
+    sql = "select * from marts.fct_dq_failures"
+    params: list = []
+    if period_month is not None:
+        sql += " where period_month = ?"
+        params.append(period_month)
+    return [Failure.from_row(row) for row in query_dicts(con, sql, params)]
+
+
 def submitted_periods(con, period_month: date | None = None) -> set[tuple[str, date]]:
     """(region, month) of every county file received, loaded or refused, so that a
     submitter with nothing wrong still gets its 无错误 report."""
     rows = con.execute(
         """
-        select distinct region_code, period_month, period_week
-        from raw.file_manifest
-        where region_code is not null and list_contains(?, kind)
+        select distinct region_code, report_month
+        from marts.fct_received_files
+        where region_code is not null and list_contains(?, submission_kind)
         """,
         [list(COUNTY_KINDS)],
     ).fetchall()
-    found = {(code, report_month(pm, pw)) for code, pm, pw in rows}
-    return {(code, m) for code, m in found if m and (period_month is None or m == period_month)}
+    return {(code, m) for code, m in rows if m and (period_month is None or m == period_month)}
+
+
+def latest_month(con) -> date | None:
+    """The latest month any county reported in a file now in force."""
+    return con.execute(
+        """
+        select max(report_month) from marts.fct_received_files
+        where is_effective and status = 'loaded' and list_contains(?, submission_kind)
+        """,
+        [list(COUNTY_KINDS)],
+    ).fetchone()[0]
+
+
+def report_regions(con) -> list[dict]:
+    """The submitters a report can go to, with the address it is mailed to."""
+    return query_dicts(con, "select region_code, region_name, contact_email from marts.dim_region")
 
 
 def write_all_reports(
@@ -147,7 +170,7 @@ def write_all_reports(
     `guidance` defaults to report_guidance(raw_dir).
     """
     if hasattr(con_or_failures, "execute"):
-        failures = warehouse_failures(con_or_failures, period_month)
+        failures = mart_failures(con_or_failures, period_month)
         wanted = set(submitted) | submitted_periods(con_or_failures, period_month)
     else:
         failures = list(con_or_failures)
