@@ -2,8 +2,9 @@
 have started but are not yet in the fixed-asset-investment statistics, as reported in its
 latest weekly return, longest-waiting first, to chase them into the statistics (入统).
 
-`<out>/weekly/<YYYY-Www>/<code>_<name>_已开工未入统调度.xlsx`, one per region with such
-projects in that week. Pure: a read-only connection in, files out, no Dagster.
+`<out>/weekly/<YYYY-Www>/<code>_<name>_已开工未入统调度.xlsx`, and the same list as a page
+(`.html`, templates/weekly_list.html), one per region with such projects in that week.
+Pure: a read-only connection in, files out, no Dagster.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from dagster_project.publish.render.cells import (
     write_header_row,
     write_text_cell,
 )
-from dagster_project.publish.render.files import safe_file_name
+from dagster_project.publish.render.files import safe_file_name, write_atomically
+from dagster_project.publish.render.html import render_page
 from dagster_project.publish.render.labels import month_label, week_label
 
 READS = ("fct_unstated_weekly", "dim_region")
 WEEKLY_DIR = "weekly"
 FILE_SUFFIX = "_已开工未入统调度.xlsx"
+PAGE_SUFFIX = "_已开工未入统调度.html"
 SHEET = "已开工未入统"
 HEADER_ROW = 4
 
@@ -100,24 +103,28 @@ def file_name(region_list: RegionList) -> str:
     return safe_file_name(f"{region_list.region_code}_{region_list.region_name}") + FILE_SUFFIX
 
 
-def write_region_list(path: Path, region_list: RegionList) -> None:
+def list_title(region_list: RegionList) -> str:
     monday = region_list.week
     year, week, _ = monday.isocalendar()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    title = (
+    return (
         f"{region_list.region_name}已开工未入统项目调度清单（{year}年第{week}周，"
         f"{monday:%Y-%m-%d}至{monday + timedelta(days=6):%Y-%m-%d}）"
     )
-    write_text_cell(ws, 1, 1, title).font = Font(bold=True, size=14)
-    write_text_cell(
-        ws,
-        2,
-        1,
+
+
+def list_summary(region_list: RegionList) -> str:
+    return (
         f"共{len(region_list.rows)}个项目已开工尚未入统，其中{region_list.past_expected}个"
-        "已过预计入统月份（标红），请逐项落实入统。",
+        "已过预计入统月份（标红），请逐项落实入统。"
     )
+
+
+def write_region_list(path: Path, region_list: RegionList) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    write_text_cell(ws, 1, 1, list_title(region_list)).font = Font(bold=True, size=14)
+    write_text_cell(ws, 2, 1, list_summary(region_list))
     write_header_row(ws, HEADER_ROW, ["序号", *(header for header, _, _ in COLUMNS)])
     set_column_widths(ws, [None, *(width for _, _, width in COLUMNS)])
     for i, row in enumerate(region_list.rows, start=1):
@@ -133,6 +140,26 @@ def write_region_list(path: Path, region_list: RegionList) -> None:
     save_workbook_atomically(wb, path)
 
 
+def region_list_page(region_list: RegionList) -> str:
+    """The list as a page: the workbook's rows and order, every value escaped."""
+    rows = []
+    for i, row in enumerate(region_list.rows, start=1):
+        cells = [{"text": i, "css": "num"}]
+        for _, field, _ in COLUMNS:
+            value = _cell_value(field, row[field])
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            text = f"{value:,.0f}" if isinstance(value, float) else value
+            cells.append({"text": text, "css": "num" if numeric else None})
+        rows.append({"cells": cells, "late": bool(row["is_past_expected_entry"])})
+    return render_page(
+        "weekly_list.html",
+        title=list_title(region_list),
+        summary=list_summary(region_list),
+        headers=["序号", *(header for header, _, _ in COLUMNS)],
+        rows=rows,
+    )
+
+
 def _cell_value(field: str, value):
     if value is None:
         return None
@@ -144,17 +171,19 @@ def _cell_value(field: str, value):
 
 
 def write_week(out_dir: Path, week: date, lists: list[RegionList]) -> list[Path]:
-    """Write the week's lists; a list written earlier for that week whose region no
-    longer has such projects (a corrected return) is removed, so the folder never holds
-    a stale list."""
+    """Write the week's lists, each workbook with its page beside it, and return the
+    workbooks; a list written earlier for that week whose region no longer has such
+    projects (a corrected return) is removed, so the folder never holds a stale list."""
     folder = week_dir(out_dir, week)
     written = []
     for region_list in lists:
         path = folder / file_name(region_list)
         write_region_list(path, region_list)
-        written.append(path)
+        page = path.with_name(path.name.removesuffix(FILE_SUFFIX) + PAGE_SUFFIX)
+        write_atomically(page, region_list_page(region_list))
+        written += [path, page]
     if folder.is_dir():
-        for old in folder.glob(f"*{FILE_SUFFIX}"):
+        for old in [*folder.glob(f"*{FILE_SUFFIX}"), *folder.glob(f"*{PAGE_SUFFIX}")]:
             if old not in written:
                 old.unlink()
-    return written
+    return [p for p in written if p.name.endswith(FILE_SUFFIX)]

@@ -13,6 +13,8 @@ from dagster_project.assets.weekly import unstated_dispatch_lists
 from dagster_project.publish.render.labels import parse_week, week_label
 from dagster_project.publish.weekly_list import (
     FILE_SUFFIX,
+    HEADER_ROW,
+    PAGE_SUFFIX,
     RegionList,
     write_region_list,
     write_week,
@@ -82,11 +84,34 @@ def test_a_list_no_longer_due_is_removed_from_the_week(tmp_path):
     write_week(tmp_path, W43, lists)
     folder = tmp_path / "weekly" / "2026-W43"
     assert sorted(p.name for p in folder.iterdir()) == [
+        f"220281_蛟河市{PAGE_SUFFIX}",
         f"220281_蛟河市{FILE_SUFFIX}",
+        f"220282_桦甸市{PAGE_SUFFIX}",
         f"220282_桦甸市{FILE_SUFFIX}",
     ]
     write_week(tmp_path, W43, lists[:1])  # 桦甸市's corrected return: all in statistics
-    assert [p.name for p in folder.iterdir()] == [f"220281_蛟河市{FILE_SUFFIX}"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        f"220281_蛟河市{PAGE_SUFFIX}",
+        f"220281_蛟河市{FILE_SUFFIX}",
+    ]
+
+
+def test_the_page_holds_the_workbooks_rows_escaped(tmp_path):
+    hostile = "<script>alert(1)</script>项目"
+    region_list = RegionList(
+        "220281",
+        "蛟河市",
+        W43,
+        [a_row(project_name=hostile), a_row(project_name="B项目", is_past_expected_entry=False)],
+    )
+    (workbook,) = write_week(tmp_path, W43, [region_list])
+    page = workbook.with_name(f"220281_蛟河市{PAGE_SUFFIX}").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;项目" in page
+    ws = load_workbook(workbook).active
+    names = [ws.cell(r, 3).value for r in range(HEADER_ROW + 1, ws.max_row + 1)]
+    assert names == [hostile, "B项目"]
+    assert page.index("&lt;script&gt;") < page.index("B项目")
+    assert page.count('<tr class="late">') == 1
 
 
 @pytest.fixture
@@ -152,6 +177,7 @@ def test_an_earlier_week_can_be_asked_for(warehouse_with_a_week):
         run_config={"ops": {"weekly__unstated_dispatch_lists": {"config": {"week": "2026-W42"}}}},
     )
     assert result.success
-    assert [p.name for p in (root / "out" / "weekly" / "2026-W42").iterdir()] == [
-        f"220282_桦甸市{FILE_SUFFIX}"
+    assert sorted(p.name for p in (root / "out" / "weekly" / "2026-W42").iterdir()) == [
+        f"220282_桦甸市{PAGE_SUFFIX}",
+        f"220282_桦甸市{FILE_SUFFIX}",
     ]
