@@ -48,15 +48,3 @@ def environment() -> Environment:
 
 def render_page(template: str, **context) -> str:
     return environment().get_template(template).render(**context)
-
-
-def html_page_start(title: str, css: str) -> list[str]:
-    """The head of a self-contained Chinese page, its <body> opened and the title as h1,
-    for a page not yet written as a template (the bulletin's)."""
-    return [
-        "<!DOCTYPE html>",
-        '<html lang="zh-CN"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape_html(title)}</title><style>{css}</style></head><body>",
-        f"<h1>{escape_html(title)}</h1>",
-    ]
