@@ -1,25 +1,12 @@
 -- 报送情况 (三(三) 通报, SPEC §4 gate (b)): per submitter and month with county submissions,
 -- whether its month is complete, what is missing, any exemption, when its effective
 -- monthly files arrived against the deadline (var submission_day of the following
--- month), and its data-quality failures.
+-- month), and its data-quality failures — fct_submission_completeness with the deadline.
 with
 
 completeness as (
 
-    select * from {{ ref('int_submission_completeness') }}
-
-),
-
-failures as (
-
-    select
-        region_code,
-        period_month,
-        count(*) filter (where severity = 'error') as error_count,
-        count(*) filter (where severity = 'warn') as warning_count
-    from {{ ref('fct_dq_failures') }}
-    where region_code is not null
-    group by region_code, period_month
+    select * from {{ ref('fct_submission_completeness') }}
 
 ),
 
@@ -56,13 +43,9 @@ final as (
         -- never when exempted; NULL when nothing came
         not deadlines.is_exempted
         and cast(deadlines.last_received_at as date) > deadlines.submission_deadline as is_late,
-        coalesce(failures.error_count, 0) as error_count,
-        coalesce(failures.warning_count, 0) as warning_count
+        deadlines.error_count,
+        deadlines.warning_count
     from deadlines
-    left join failures
-        on
-            deadlines.region_code = failures.region_code
-            and deadlines.period_month = failures.period_month
 
 )
 

@@ -35,6 +35,7 @@ final as (
         ---------- what was sent
         completeness.has_monthly_workbook,
         completeness.lists_submitted,
+        completeness.first_received_at,
         completeness.last_received_at,
         completeness.missing_lists,
 
