@@ -647,28 +647,23 @@ def _county_reports_warehouse(db, raw) -> None:
     db.parent.mkdir(parents=True)
     con = duckdb.connect(str(db))
     try:
-        con.execute("create schema raw")
         con.execute("create schema marts")
         con.execute(
-            "create table raw.regions (region_code varchar, region_name varchar, "
+            "create table marts.dim_region (region_code varchar, region_name varchar, "
             "contact_email varchar)"
         )
         for region in (JIAOHE, YONGJI):
             con.execute(
-                "insert into raw.regions values (?, ?, ?)",
+                "insert into marts.dim_region values (?, ?, ?)",
                 [region["region_code"], region["region_name"], region["contact_email"]],
             )
             county_workbook(raw, region)
         con.execute(
-            """create table raw.effective_submission_lists as
-               select 'county_monthly' as kind, date '2026-10-01' as period_month,
-                      null::date as period_week, 'under_construction' as list_key"""
-        )
-        con.execute(
-            """create table raw.file_manifest as
+            """create table marts.fct_received_files as
                select * from (values ('220281'), ('220221')) t(region_code),
-                      (select date '2026-10-01' as period_month, null::date as period_week,
-                              'county_monthly' as kind)"""
+                      (select date '2026-10-01' as report_month,
+                              'county_monthly' as submission_kind, 'loaded' as status,
+                              true as is_effective)"""
         )
         con.execute(
             """create table marts.fct_dq_failures (
