@@ -19,7 +19,7 @@ import os
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -392,21 +392,45 @@ def validate_warehouse(
     lists are asked for — the statistics file) find in the submissions in force (one
     month, or all), ordered by place; the suites evaluated by `engine` (ENGINES), which
     changes nothing in the failures."""
-    suites = load_suites(engine=engine)
-    keys = [lst.key for lst in LISTS if lists is None or lst.key in lists]
     con = connect_warehouse(db_path, read_only=True)
     try:
-        failures: list[ListFailure] = []
-        for key in keys:
-            failures += suite_failures(con, key, suites[key], period_month, engine=engine)
-        failures += cross_month_failures(con, period_month, keys)
-        failures += coverage_mismatches(con, period_month, keys)
-        failures += [f for f in sheet_problem_failures(con, period_month) if f.list_key in keys]
-        if lists is None:
-            failures += statistics_failures(con, period_month)
+        return warehouse_failures(con, period_month, lists, engine)
     finally:
         con.close()
+
+
+def warehouse_failures(
+    con,
+    period_month: date | None = None,
+    lists: Collection[str] | None = None,
+    engine: str = GX,
+) -> list[ListFailure]:
+    """validate_warehouse on an open connection to the warehouse (the self-check's
+    throw-away one), with the suites as loaded once per process (suites_in_force)."""
+    suites = suites_in_force(engine)
+    keys = [lst.key for lst in LISTS if lists is None or lst.key in lists]
+    failures: list[ListFailure] = []
+    for key in keys:
+        failures += suite_failures(con, key, suites[key], period_month, engine=engine)
+    failures += cross_month_failures(con, period_month, keys)
+    failures += coverage_mismatches(con, period_month, keys)
+    failures += [f for f in sheet_problem_failures(con, period_month) if f.list_key in keys]
+    if lists is None:
+        failures += statistics_failures(con, period_month)
     return sorted(failures, key=failure_place)
+
+
+def suites_in_force(engine: str = GX, directory: Path = EXPECTATIONS_DIR) -> dict:
+    """load_suites, once per process for each content of the suite files: a check reads
+    the files' bytes (a few KB) to see that they are unchanged, not their rules again —
+    a portal server answers every upload with the suites it loaded first, and still
+    follows an edited suite without a restart."""
+    return _loaded_suites(directory, engine, suites_version(directory))
+
+
+@lru_cache(maxsize=4)
+def _loaded_suites(directory: Path, engine: str, _version: str) -> dict:
+    return load_suites(directory, engine)
 
 
 def suites_version(directory: Path = EXPECTATIONS_DIR) -> str:
