@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from itertools import compress, repeat, zip_longest
+from operator import is_not, itemgetter
+
+import numpy as np
 
 from dagster_project.contract import FUNDING_SOURCES, FieldType, field_severity
 from dagster_project.parse import amounts, codes, dates, flags
@@ -130,27 +133,76 @@ _PARSERS: dict[FieldType, Callable[[object], object]] = {
 }
 
 
-class _Slot(NamedTuple):
-    """How one column of a sheet is read. `memo` keeps each distinct cell value's
-    conversion (or the reason it failed): within a sheet the same 是, 2024.3 or 审批 comes
-    back row after row, and the conversion depends only on the value and the column."""
-
-    index: int
-    field: str | None
-    is_text: bool  # the cell's clean text is the value
-    label: str
-    outputs: tuple[str, ...]
-    memo: dict
-    column: Column
-
-    @classmethod
-    def of(cls, c: Column) -> _Slot:
-        is_text = c.field_type == FieldType.TEXT
-        return cls(c.index, c.field, is_text, c.label, _outputs(c), {}, c)
+# A column is converted value by value, not cell by cell: the same 是, 2024.3, 审批 or
+# project name comes back row after row, and month after month in the same project's
+# next submission; a conversion depends only on the value and the column. Equal values of
+# different types read differently (1, 1.0 and True are one dict key, but the texts "1",
+# "1" and "TRUE"), so a column mixing them is keyed by (type, value), and the conversions
+# of a column of one number type are remembered apart from those of another.
+_NUMBER_TYPES = frozenset({bool, int, float})
 
 
-# Distinct values remembered per column; beyond this, values are converted every time.
-_MEMO_LIMIT = 4096
+class _Memo:
+    """Each key's conversion, remembered across the sheets and files a process reads.
+    Past `limit` keys it starts again, so a worker's memory stays bounded."""
+
+    __slots__ = ("known", "limit")
+
+    def __init__(self, limit: int = 1 << 17):
+        self.known: dict = {}
+        self.limit = limit
+
+    def map(self, keys: Sequence, convert: Callable) -> list:
+        """convert(key) for every key, each distinct key converted once."""
+        known = self.known
+        missing = set(keys).difference(known)
+        if missing:
+            if len(known) + len(missing) > self.limit:
+                known.clear()
+                missing = set(keys)
+            for key in missing:
+                known[key] = convert(key)
+        return list(map(known.__getitem__, keys))
+
+
+# {namespace: memo}: clean texts by the cells' number type, readings by that and how the
+# column reads (see _Cells and _read_column).
+_MEMOS: dict[tuple, _Memo] = {}
+
+
+def _memo(*namespace) -> _Memo:
+    memo = _MEMOS.get(namespace)
+    if memo is None:
+        memo = _MEMOS[namespace] = _Memo()
+    return memo
+
+
+class _Cells:
+    """One sheet column under the header: each cell's key (cells with equal keys read
+    alike), how to get the value back from a key, and each cell's clean text."""
+
+    __slots__ = ("keys", "space", "texts", "value")
+
+    def __init__(self, cells: Sequence):
+        numbers = set(map(type, cells)) & _NUMBER_TYPES
+        if len(numbers) > 1:
+            self.keys = list(zip(map(type, cells), cells, strict=True))
+            self.space, self.value = tuple, itemgetter(1)
+        else:
+            self.keys = cells
+            self.space, self.value = next(iter(numbers), None), _same
+        value = self.value
+        self.texts = _memo("text", self.space).map(self.keys, lambda k: clean_text(value(k)))
+
+
+def _same(value):
+    return value
+
+
+# What a cell gives: (its values for the column's _outputs, the text it leaves in
+# source_text, or None, and (value, reason) when it cannot be read).
+_Reading = tuple[tuple, str | None, tuple[object, str] | None]
+_VALUES, _KEPT, _PROBLEM = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
 def parse_rows(
@@ -160,7 +212,8 @@ def parse_rows(
     uncached: frozenset[tuple[int, int]] = frozenset(),
     identity_fields: Sequence[str] = tuple(_IDENTITY_FIELDS),
 ) -> ParsedSheet:
-    """All rows under the header of one sheet."""
+    """All rows under the header of one sheet, read a column at a time: each column's
+    distinct values are converted once and the results given back to its cells."""
     out = ParsedSheet(
         grid.name,
         list_key,
@@ -175,117 +228,212 @@ def parse_rows(
             for name, kept, duplicate in header.duplicate_columns
         ],
     )
-    default_unit = header.sheet_unit or "万元"
+    first = header.last_row + 1
     cols = header.columns
-    by_field = {c.field: c.index for c in cols if c.field}
-    field_at = {c.index: c.field for c in cols if c.field}
-    identity = [by_field[f] for f in identity_fields if f in by_field]
-    rows, filled_from = _fill_down(grid, header.last_row + 1)
-    plan = [_Slot.of(c) for c in cols]
     # Every row is padded to this width, so a short row reads as empty cells.
     width = max([grid.width, *(c.index + 1 for c in cols)])
-    # {Excel row: {Excel column, …}} of formula cells without a cached value
+    values, filled_from = _data_columns(grid, first, width)
+    cells = [_Cells(v) for v in values]
+    # {row under the header: {Excel column, …}} of formula cells without a cached value
     uncached_at: dict[int, set[int]] = {}
     for r, c in uncached:
-        uncached_at.setdefault(r, set()).add(c)
+        if first < r <= len(grid.rows):
+            uncached_at.setdefault(r - 1 - first, set()).add(c)
+    data = _data_rows(out, cells, cols, uncached_at, identity_fields, first)
+    if not data:
+        return out
 
-    for r in range(header.last_row + 1, len(rows)):
-        cells = rows[r]
-        if len(cells) < width:
-            cells = cells + [None] * (width - len(cells))
-        excel_row = r + 1
-        texts = [None if v is None else clean_text(v) for v in cells]
-        row_uncached = uncached_at.get(excel_row, ())
-        if not row_uncached and texts.count(None) == len(texts):
+    default_unit = header.sheet_unit or "万元"
+    at = {r: i for i, r in enumerate(data)}  # row under the header -> data row
+    fields: dict[str, list] = {}  # {field: its value in each data row}
+    source_text: list[dict] = [{} for _ in data]
+    extra: list[dict] = [{} for _ in data]
+    problems: dict[int, list[dict]] = {}  # {data row: its problems, in column order}
+    for column in cols:
+        col = cells[column.index]
+        formulas = [
+            at[r] for r, excel_cols in uncached_at.items() if column.index + 1 in excel_cols
+        ]
+        for i in formulas:
+            problems.setdefault(i, []).append(_problem(column, "(公式)", UNCACHED_FORMULA_REASON))
+        if column.field is None:  # kept by its header, as an extra column
+            if column.label:
+                texts = list(map(col.texts.__getitem__, data))
+                for i in formulas:
+                    texts[i] = None
+                for i in _given(texts):
+                    extra[i][column.label] = texts[i]
             continue
-        out.rows_read += 1
-        kind = classify(texts, by_field.get("seq"), by_field.get("project_name"), identity)
-        if kind:
-            text = " ".join(t for t in texts if t is not None)
-            out.structural.append({"excel_row": excel_row, "kind": kind, "text": text[:500]})
-            continue
-        record, problems = _read_row(cells, texts, plan, default_unit, row_uncached)
-        for col, src in filled_from.get(r, ()):
-            if field_name := field_at.get(col):
-                record["source_text"].setdefault(field_name, f"合并单元格，取自第{src + 1}行")
-        if problems:
-            row_values = {
-                (c.label or column_letter(c.index)): _kept(texts[c.index])
-                for c in cols
-                if texts[c.index] is not None
-            }
-            for p in problems:
-                out.quarantine.append(
-                    {
-                        **p,
-                        "excel_row": excel_row,
-                        "row_values": row_values,
-                        "row_loaded": True,
-                        "severity": field_severity(list_key, p["field"]),
-                    }
-                )
-        record["unreadable_fields"] = [p["field"] for p in problems if p["field"]] or None
-        record["excel_row"] = excel_row
-        out.rows.append(record)
+        found = _read_column(col, column, data, default_unit)
+        if formulas:
+            formula = (_empty(column), None, None)
+            for i in formulas:
+                found[i] = formula
+        typed = list(map(_VALUES, found))
+        for j, name in enumerate(_outputs(column)):
+            _first_given(fields, name, list(map(itemgetter(j), typed)))
+        kept = list(map(_KEPT, found))
+        for i in _given(kept):
+            source_text[i][column.field] = kept[i]
+        unread = list(map(_PROBLEM, found))
+        for i in _given(unread):
+            problems.setdefault(i, []).append(_problem(column, *unread[i]))
+    field_at = {c.index: c.field for c in cols if c.field}
+    for r, fills in filled_from.items():
+        if (i := at.get(r)) is not None:
+            for col, src in fills:
+                if name := field_at.get(col):
+                    source_text[i].setdefault(name, f"合并单元格，取自第{src + 1}行")
+
+    unreadable = [None] * len(data)
+    for i in sorted(problems):
+        row_problems = problems[i]
+        excel_row = first + data[i] + 1
+        row_values = {
+            (c.label or column_letter(c.index)): _kept(text)
+            for c in cols
+            if (text := cells[c.index].texts[data[i]]) is not None
+        }
+        for p in row_problems:
+            out.quarantine.append(
+                {
+                    **p,
+                    "excel_row": excel_row,
+                    "row_values": row_values,
+                    "row_loaded": True,
+                    "severity": field_severity(list_key, p["field"]),
+                }
+            )
+        unreadable[i] = [p["field"] for p in row_problems if p["field"]] or None
+    names = [*fields, "source_text", "extra_columns", "unreadable_fields", "excel_row"]
+    excel_rows = [first + r + 1 for r in data]
+    out.rows = [
+        dict(zip(names, row, strict=True))
+        for row in zip(*fields.values(), source_text, extra, unreadable, excel_rows, strict=True)
+    ]
+    if fields.keys() & _SUB_AMOUNT_SOURCES.keys():
+        for record in out.rows:
+            _derive_funding(record)
     return out
 
 
-def _read_row(cells, texts, plan: list[_Slot], default_unit, uncached_columns):
-    """One data row: `cells` as read and `texts` as clean_text gives them, both padded to
-    the sheet's width; `uncached_columns` are the row's formula cells without a value
-    (Excel column numbers)."""
-    record: dict = {}
-    source_text, extra = {}, {}
-    problems = []
-    for index, name, is_text, label, outputs, memo, column in plan:
-        if uncached_columns and index + 1 in uncached_columns:
-            problems.append(_problem(column, "(公式)", UNCACHED_FORMULA_REASON))
-            if name is not None:
-                _leave_empty(record, outputs)
+def _data_columns(grid: Grid, first: int, width: int):
+    """The cells under the header as `width` columns, and {row under the header: [(Excel
+    column, the row it was filled from), …]} of the cells filled down.
+
+    Vertically merged cells in the data area (责任单位 over several projects) hold their
+    value in the top cell only; every row they cover is given it."""
+    rows = grid.rows[first:]
+    columns: list = list(zip_longest(*rows)) if rows else []
+    columns += [(None,) * len(rows)] * (width - len(columns))
+    filled: dict[int, list[tuple[int, int]]] = {}
+    for (r0, c0), (r1, _c1) in grid.merged:
+        if r1 <= r0 or r0 < first or c0 >= width:
             continue
-        text = texts[index]
-        if name is None:
-            if text is not None and label:
-                extra[label] = text
-            continue
-        if text is None:  # empty or a placeholder: NULL whatever the type
-            _leave_empty(record, outputs)
-            continue
-        value = cells[index]
-        if is_text:
-            if len(text) > MAX_CELL_CHARS:
-                problems.append(_problem(column, text, _too_long(text)))
-                _leave_empty(record, outputs)
+        value = grid.cell(r0, c0)
+        column = columns[c0] = list(columns[c0])
+        for r in range(r0 + 1 - first, min(r1, len(grid.rows) - 1) + 1 - first):
+            if column[r] in ("", None):
+                column[r] = value
+                filled.setdefault(r, []).append((c0, r0))
+    return columns, filled
+
+
+def _data_rows(out: ParsedSheet, cells, cols, uncached_at, identity_fields, first) -> list[int]:
+    """The data rows under the header; counts every non-empty row in `out.rows_read` and
+    records the structural ones (合计, sections, notes) in `out.structural`."""
+    n = len(cells[0].texts) if cells else 0
+    if not n:
+        return []
+    by_field = {c.field: c.index for c in cols if c.field}
+    seq_col, name_col = by_field.get("seq"), by_field.get("project_name")
+    identity = [by_field[f] for f in identity_fields if f in by_field]
+    given = np.array([np.fromiter(map(is_not, c.texts, repeat(None)), bool, n) for c in cells])
+    counts = given.sum(axis=0)
+    nonempty = counts > 0
+    for r in uncached_at:  # a formula cell without a value is not an empty cell
+        nonempty[r] = True
+    # classify() finds a kind only in a row with one cell, or with no identity cell, or
+    # with 计 or 其 (every total and subtotal word holds one) in its 序号, its 项目名称 or
+    # its first filled cell; the other rows are data rows without asking.
+    first_given = given.argmax(axis=0)
+    may_total = np.zeros(n, bool)
+    for c in {*np.unique(first_given).tolist(), seq_col, name_col} - {None}:
+        marked = _memo("计其").map(cells[c].texts, _holds_ji_or_qi)
+        may_total |= np.array(marked) & ((first_given == c) | (c in (seq_col, name_col)))
+    has_identity = given[identity].any(axis=0) if identity else np.zeros(n, bool)
+    ask = set(np.flatnonzero(nonempty & (may_total | ~has_identity | (counts == 1))).tolist())
+    data = []
+    for r in np.flatnonzero(nonempty).tolist():
+        out.rows_read += 1
+        if r in ask:
+            texts = [c.texts[r] for c in cells]
+            kind = classify(texts, seq_col, name_col, identity)
+            if kind:
+                text = " ".join(t for t in texts if t is not None)
+                out.structural.append(
+                    {"excel_row": first + r + 1, "kind": kind, "text": text[:500]}
+                )
                 continue
-            if record.get(name) is None:
-                record[name] = text
-            # a number shown as text (序号 1) is not a transformation
-            if value.__class__ is str and text != value:
-                source_text[name] = value
-            continue
-        key = (value.__class__, value)
-        found = memo.get(key)
-        if found is None:
-            try:
-                found = convert(value, column, default_unit)
-            except CellError as exc:
-                found = str(exc)
-            if len(memo) < _MEMO_LIMIT:
-                memo[key] = found
-        if found.__class__ is str:  # unreadable: the field stays empty, the cell is reported
-            problems.append(_problem(column, text, found))
-            _leave_empty(record, outputs)
-            continue
-        typed, changed = found
-        for k, v in typed.items():
-            if record.get(k) is None:
-                record[k] = v
-        if changed:
-            source_text[name] = str(value)
-    record["source_text"] = source_text
-    record["extra_columns"] = extra
-    _derive_funding(record)
-    return record, problems
+        data.append(r)
+    return data
+
+
+def _holds_ji_or_qi(text: str | None) -> bool:
+    return text is not None and ("计" in text or "其" in text)
+
+
+def _given(values: list) -> list[int]:
+    """The positions of the values that are not None."""
+    return list(compress(range(len(values)), map(is_not, values, repeat(None))))
+
+
+def _read_column(
+    cells: _Cells, column: Column, data: list[int], default_unit: str
+) -> list[_Reading]:
+    """The reading of each data row's cell of one field column."""
+    unit = (column.unit or default_unit) if column.field_type == FieldType.AMOUNT else None
+    memo = _memo("reading", cells.space, column.field_type, unit, column.percent)
+    value = cells.value
+
+    def read(key) -> _Reading:
+        v = value(key)
+        return _reading(v, clean_text(v), column, default_unit)
+
+    return memo.map(list(map(cells.keys.__getitem__, data)), read)
+
+
+def _reading(value, text: str | None, column: Column, default_unit: str) -> _Reading:
+    """What one cell value gives its column; `text` is its clean text."""
+    if text is None:  # empty or a placeholder: NULL whatever the type
+        return _empty(column), None, None
+    if column.field is None:  # kept by its header, as an extra column
+        return (), (text if column.label else None), None
+    if column.field_type == FieldType.TEXT:
+        if len(text) > MAX_CELL_CHARS:
+            return _empty(column), None, (text, _too_long(text))
+        # a number shown as text (序号 1) is not a transformation
+        return (text,), (value if value.__class__ is str and text != value else None), None
+    try:
+        typed, changed = convert(value, column, default_unit)
+    except CellError as exc:  # unreadable: the field stays empty, the cell is reported
+        return _empty(column), None, (text, str(exc))
+    return tuple(typed[k] for k in _outputs(column)), (str(value) if changed else None), None
+
+
+def _empty(column: Column) -> tuple:
+    return (None,) * len(_outputs(column)) if column.field is not None else ()
+
+
+def _first_given(fields: dict[str, list], name: str, values: list) -> None:
+    """A field two columns give (计划开工时间, and the start inside 建设起止年限): in each
+    row the first column with a value wins."""
+    if name not in fields:
+        fields[name] = values
+    else:
+        fields[name] = [
+            a if a is not None else b for a, b in zip(fields[name], values, strict=True)
+        ]
 
 
 def _duplicate_column(name: str, kept: Column, duplicate: Column, excel_row: int) -> dict:
@@ -304,14 +452,8 @@ def _duplicate_column(name: str, kept: Column, duplicate: Column, excel_row: int
     }
 
 
-def _leave_empty(record: dict, outputs: tuple[str, ...]) -> None:
-    for k in outputs:
-        if k not in record:
-            record[k] = None
-
-
 def _field_columns(columns: list[Column]) -> dict[str, dict[str, str]]:
-    """The column each field is read from; as in _read_row, the first column giving a
+    """The column each field is read from; as in parse_rows, the first column giving a
     field wins (an explicit 计划开工时间 before the one inside 建设起止年限)."""
     found: dict[str, dict[str, str]] = {}
     for c in columns:
@@ -353,21 +495,3 @@ def _kept(value):
     if isinstance(value, str) and len(value) > _KEPT_CHARS:
         return f"{value[:_KEPT_CHARS]}…（共{len(value)}字符）"
     return value
-
-
-def _fill_down(grid: Grid, first_data_row: int):
-    """Vertically merged cells in the data area (责任单位 over several projects) hold
-    their value in the top cell only; give it to every row they cover."""
-    rows = [list(r) for r in grid.rows]
-    filled: dict[int, list[tuple[int, int]]] = {}
-    for (r0, c0), (r1, _c1) in grid.merged:
-        if r1 <= r0 or r0 < first_data_row:
-            continue
-        value = grid.cell(r0, c0)
-        for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
-            while len(rows[r]) <= c0:
-                rows[r].append("")
-            if rows[r][c0] in ("", None):
-                rows[r][c0] = value
-                filled.setdefault(r, []).append((c0, r0))
-    return rows, filled
