@@ -29,7 +29,6 @@ import duckdb
 
 from dagster_project.ingest.load import ingest
 from dagster_project.ingest.reference import REFERENCE_FILES, reference_file
-from dagster_project.ingest.schema import VIEWS
 from dagster_project.parse.grid import read_grids
 from dagster_project.parse.guards import FileRejected, inspect_file, split_gloss
 from dagster_project.parse.headers import find_header
@@ -44,6 +43,7 @@ from dagster_project.quality.failures import (
 from dagster_project.quality.suites import DIRECT, warehouse_failures
 
 _MONTH_FOLDER = re.compile(r"^(\d{4})-(\d{2})$")
+_IN_FORCE = "effective_submission_lists"
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def self_check(
         for name in REFERENCE_FILES:
             shutil.copy2(reference_file(reference_raw, name), raw / "reference" / name)
         ingest(raw, db, jobs=1)
-        _fix_views(con)
+        _fix_in_force(con)
         failures, region, refused = _findings(con, period_month)
         if refused is None:
             failures += warehouse_failures(con, period_month, engine=engine)
@@ -172,16 +172,14 @@ def _throwaway_warehouse():
         con.close()
 
 
-def _fix_views(con) -> None:
-    """The raw views (which submission is in force, …) as tables of their rows: nothing
-    changes the throw-away warehouse after ingest, and the checks read them in some
-    twenty-five queries, each of which would compute them again."""
+def _fix_in_force(con) -> None:
+    """raw.effective_submission_lists (which submission is in force) as a table of its
+    rows: nothing changes the throw-away warehouse after ingest, and the checks read it in
+    some twenty queries, each of which would compute the view again."""
     con.execute("begin transaction")
-    for view in VIEWS:
-        con.execute(f"create table raw.{view}__rows as select * from raw.{view}")
-    for view in VIEWS:
-        con.execute(f"drop view raw.{view}")
-        con.execute(f"alter table raw.{view}__rows rename to {view}")
+    con.execute(f"create table raw.{_IN_FORCE}__rows as select * from raw.{_IN_FORCE}")
+    con.execute(f"drop view raw.{_IN_FORCE}")
+    con.execute(f"alter table raw.{_IN_FORCE}__rows rename to {_IN_FORCE}")
     con.execute("commit")
 
 

@@ -178,8 +178,9 @@ def evaluate(config, frame: pd.DataFrame, index_columns: list[str]) -> Outcome:
     if missing:
         raise KeyError(f"columns {missing} are not in the frame")
     if config.type in _IGNORE_ROW_IF:
-        kept = _kept_rows(frame[columns], config.type, kwargs.get("ignore_row_if"))
-        rows = frame[columns][kept]
+        domain = frame[columns]
+        kept = _kept_rows(domain, config.type, kwargs.get("ignore_row_if"))
+        rows = domain[kept]
         failed = _unexpected_pair_or_compound(config.type, rows, kwargs)
     else:
         column = frame[columns[0]]

@@ -12,7 +12,7 @@ import pytest
 from dagster_project.contract import LISTS, REQUIRED
 from dagster_project.parse.codes import is_valid_project_code
 from dagster_project.parse.flags import is_valid_phone, split_phones
-from dagster_project.quality.suites import load_suites
+from dagster_project.quality.suites import load_suites, suites_in_force
 from dagster_project.settings import EXPECTATIONS_DIR
 
 
@@ -115,3 +115,17 @@ def test_a_suite_without_a_hint_does_not_load(tmp_path):
     path.write_text(json.dumps(suite, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ValueError, match="hint"):
         load_suites(tmp_path)
+
+
+def test_the_suites_in_force_are_loaded_once_per_process_until_a_file_changes(tmp_path):
+    shutil.copytree(EXPECTATIONS_DIR, tmp_path, dirs_exist_ok=True)
+    first = suites_in_force("direct", tmp_path)
+    assert suites_in_force("direct", tmp_path) is first  # the portal's every upload
+    path = tmp_path / "issue_ledger.json"
+    suite = json.loads(path.read_text(encoding="utf-8"))
+    suite["expectations"][0]["meta"]["hint"] += "（已修改）"
+    path.write_text(json.dumps(suite, ensure_ascii=False), encoding="utf-8")
+    edited = suites_in_force("direct", tmp_path)
+    assert edited is not first
+    hints = [e.meta["hint"] for e in edited["issue_ledger"].expectations]
+    assert hints[0].endswith("（已修改）")
