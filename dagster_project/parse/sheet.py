@@ -9,6 +9,7 @@ reported too. The severity of an unreadable cell is the contract's for its field
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat, zip_longest
@@ -144,12 +145,16 @@ _NUMBER_TYPES = frozenset({bool, int, float})
 
 class _Memo:
     """Each key's conversion, remembered across the sheets and files a process reads.
-    Past `limit` keys it starts again, so a worker's memory stays bounded."""
+    Past `limit` keys it starts again, so a worker's memory stays bounded. `noted` holds
+    the keys whose conversion `notable` says needs a look (a reading that keeps a text
+    or has a problem), so that a column without any is passed over in one set test."""
 
-    __slots__ = ("known", "limit")
+    __slots__ = ("known", "limit", "notable", "noted")
 
-    def __init__(self, limit: int = 1 << 17):
+    def __init__(self, notable: Callable | None = None, limit: int = 1 << 17):
         self.known: dict = {}
+        self.noted: set = set()
+        self.notable = notable
         self.limit = limit
 
     def map(self, keys: Sequence, convert: Callable) -> list:
@@ -159,9 +164,13 @@ class _Memo:
         if missing:
             if len(known) + len(missing) > self.limit:
                 known.clear()
+                self.noted.clear()
                 missing = set(keys)
+            notable = self.notable
             for key in missing:
-                known[key] = convert(key)
+                known[key] = found = convert(key)
+                if notable is not None and notable(found):
+                    self.noted.add(key)
         return list(map(known.__getitem__, keys))
 
 
@@ -170,10 +179,10 @@ class _Memo:
 _MEMOS: dict[tuple, _Memo] = {}
 
 
-def _memo(*namespace) -> _Memo:
+def _memo(*namespace, notable: Callable | None = None) -> _Memo:
     memo = _MEMOS.get(namespace)
     if memo is None:
-        memo = _MEMOS[namespace] = _Memo()
+        memo = _MEMOS[namespace] = _Memo(notable)
     return memo
 
 
@@ -186,13 +195,28 @@ class _Cells:
     def __init__(self, cells: Sequence):
         numbers = set(map(type, cells)) & _NUMBER_TYPES
         if len(numbers) > 1:
-            self.keys = list(zip(map(type, cells), cells, strict=True))
-            self.space, self.value = tuple, itemgetter(1)
+            keys = list(zip(map(type, cells), cells, strict=True))
+            self.space, value = tuple, itemgetter(1)
         else:
-            self.keys = cells
-            self.space, self.value = next(iter(numbers), None), _same
-        value = self.value
-        self.texts = _memo("text", self.space).map(self.keys, lambda k: clean_text(value(k)))
+            keys = cells
+            self.space, value = next(iter(numbers), None), _same
+        if float in numbers and 0 in cells:
+            # -0.0 equals 0.0 but reads as "-0.0" (an amount's sign, its source_text)
+            keys = [
+                _MINUS_ZERO if _is_minus_zero(v) else k for k, v in zip(keys, cells, strict=True)
+            ]
+            plain = value
+            value = lambda k: -0.0 if k is _MINUS_ZERO else plain(k)  # noqa: E731
+        self.keys, self.value = keys, value
+        self.texts = _memo("text", self.space).map(keys, lambda k: clean_text(value(k)))
+
+
+# The key of a -0.0 cell: unlike every cell value and (type, value) key, not equal to 0.0.
+_MINUS_ZERO = ("-0.0",)
+
+
+def _is_minus_zero(value) -> bool:
+    return value.__class__ is float and value == 0 and math.copysign(1.0, value) < 0
 
 
 def _same(value):
@@ -251,8 +275,11 @@ def parse_rows(
     problems: dict[int, list[dict]] = {}  # {data row: its problems, in column order}
     for column in cols:
         col = cells[column.index]
+        # a formula in a 合计 row is the total's, not a data row's
         formulas = [
-            at[r] for r, excel_cols in uncached_at.items() if column.index + 1 in excel_cols
+            at[r]
+            for r, excel_cols in uncached_at.items()
+            if column.index + 1 in excel_cols and r in at
         ]
         for i in formulas:
             problems.setdefault(i, []).append(_problem(column, "(公式)", UNCACHED_FORMULA_REASON))
@@ -264,7 +291,7 @@ def parse_rows(
                 for i in _given(texts):
                     extra[i][column.label] = texts[i]
             continue
-        found = _read_column(col, column, data, default_unit)
+        found, noted = _read_column(col, column, data, default_unit)
         if formulas:
             formula = (_empty(column), None, None)
             for i in formulas:
@@ -272,6 +299,8 @@ def parse_rows(
         typed = list(map(_VALUES, found))
         for j, name in enumerate(_outputs(column)):
             _first_given(fields, name, list(map(itemgetter(j), typed)))
+        if not noted:
+            continue
         kept = list(map(_KEPT, found))
         for i in _given(kept):
             source_text[i][column.field] = kept[i]
@@ -390,17 +419,24 @@ def _given(values: list) -> list[int]:
 
 def _read_column(
     cells: _Cells, column: Column, data: list[int], default_unit: str
-) -> list[_Reading]:
-    """The reading of each data row's cell of one field column."""
+) -> tuple[list[_Reading], bool]:
+    """The reading of each data row's cell of one field column, and whether any of them
+    keeps a text or has a problem."""
     unit = (column.unit or default_unit) if column.field_type == FieldType.AMOUNT else None
-    memo = _memo("reading", cells.space, column.field_type, unit, column.percent)
+    memo = _memo("reading", cells.space, column.field_type, unit, column.percent, notable=_notable)
     value = cells.value
 
     def read(key) -> _Reading:
         v = value(key)
         return _reading(v, clean_text(v), column, default_unit)
 
-    return memo.map(list(map(cells.keys.__getitem__, data)), read)
+    keys = list(map(cells.keys.__getitem__, data))
+    found = memo.map(keys, read)
+    return found, not memo.noted.isdisjoint(keys)
+
+
+def _notable(reading: _Reading) -> bool:
+    return reading[1] is not None or reading[2] is not None
 
 
 def _reading(value, text: str | None, column: Column, default_unit: str) -> _Reading:

@@ -7,6 +7,7 @@ and notes — and the values are those worked out by hand from SPEC §2."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from dagster_project.parse.sheet import UNCACHED_FORMULA_REASON
 from dagster_project.parse.submission import COUNTY_MONTHLY, parse_file
@@ -39,7 +40,7 @@ ROWS = [
      dt.datetime(2024, 5, 1), "×", "不知道", None, "王五", 1],
     ["4", "丁项目", "丁公司", "新站镇", "很多", 1, 1500, None, "2024年13月", "否", None,
      "交通局", "赵六", None],
-    ["合计", None, None, None, 15000],
+    ["合计", None, None, None, 15000, "=SUM(F6:F9)"],
     [],
     ["注：本表由发改局汇总"],
 ]  # fmt: skip
@@ -259,3 +260,18 @@ def test_conversions_remembered_from_one_file_do_not_leak_into_the_next(xlsx, re
     second = _sheet(book("220281_蛟河市_2.xlsx", True), region_index)
     assert first.rows[0]["extra_columns"] == {"说明": "1"}
     assert second.rows[0]["extra_columns"] == {"说明": "TRUE"}
+
+
+def test_minus_zero_reads_as_written_after_a_zero_elsewhere(xlsx, region_index):
+    # -0.0 == 0.0, yet a county's -0.0 keeps its sign and its text, even after a file
+    # whose same column held 0. 其中：自筹 states no unit: the title's 亿元 applies.
+    def book(name, self_funded):
+        rows = [[1, "甲项目", "甲公司", "天岗镇", 100, self_funded, 50]]
+        return xlsx(name, {"在建项目": [*title_rows("在建项目", "蛟河市", "亿元"), HEADER, *rows]})
+
+    zero = _sheet(book("220281_蛟河市.xlsx", 0), region_index).rows[0]
+    minus = _sheet(book("220281_蛟河市_2.xlsx", -0.0), region_index).rows[0]
+    assert math.copysign(1.0, zero["self_funded_wan"]) == 1.0
+    assert math.copysign(1.0, minus["self_funded_wan"]) == -1.0
+    assert zero["source_text"]["self_funded_wan"] == "0.0"
+    assert minus["source_text"]["self_funded_wan"] == "-0.0"
