@@ -2,7 +2,10 @@
 `dbt build`. Each dbt test becomes an asset check of the model it tests.
 
 A build whose inputs, code and command line are those of the last good build is skipped
-(dagster_project/dbt/build_state.py): the marts already hold what it would write."""
+(dagster_project/dbt/build_state.py): the marts already hold what it would write. Else
+the month-grained models rebuild the months whose inputs changed (dbt_project/macros/
+rebuild_window.sql), with the code of the last good build; other code, or no good build
+on record, rebuilds everything (`dbt build --full-refresh`), unit tests included."""
 
 import os
 import subprocess
@@ -17,6 +20,7 @@ from dagster_project.dbt.build_state import (
     BuildState,
     CheckOutcome,
     build_fingerprint,
+    code_digest,
     forget_build,
     inputs_digest,
     is_unchanged,
@@ -61,7 +65,6 @@ def dbt_warehouse(
     paths = settings.paths()
     # profiles.yml reads the warehouse folder from the environment, like `xmk` does.
     os.environ.update(dbt_environment(paths.warehouse_dir))
-    args = dbt_build_args(full_refresh=config.full_refresh)
     selection = sorted(key.to_user_string() for key in context.selected_asset_keys)
     with warehouse_lock(
         paths.warehouse_db, f"dbt build ({context.run.run_id})", log=context.log.info
@@ -69,10 +72,12 @@ def dbt_warehouse(
         paths.warehouse_dir.mkdir(parents=True, exist_ok=True)
         con = connect_warehouse(paths.warehouse_db)
         try:
+            code = code_digest(xmk_dbt_project.project_dir)
             fingerprint = build_fingerprint(
                 inputs_digest(con, source_schemas(xmk_dbt_project.manifest_path)),
                 project_digest(xmk_dbt_project.project_dir),
-                # Every model is a table: a full refresh leaves what a build leaves.
+                # A full refresh leaves what an incremental build leaves (tests/dbt/
+                # test_incremental.py): the command is the same build either way.
                 dbt_build_args(),
             )
             last = last_build(con)
@@ -82,6 +87,18 @@ def dbt_warehouse(
             forget_build(con)
         finally:
             con.close()
+        # The incremental models keep the months the last good build wrote: only the
+        # same code may keep them, and that code has passed the unit tests already.
+        same_code = last is not None and last.project == code
+        full_refresh = config.full_refresh or not same_code
+        if full_refresh and not config.full_refresh:
+            why = (
+                "the dbt project or dbt changed since the last good build"
+                if last
+                else "no good build on record"
+            )
+            context.log.info(f"dbt build --full-refresh ({why}): every month is rebuilt")
+        args = dbt_build_args(full_refresh=full_refresh, unit_tests=not same_code)
 
         # A throw-away target folder: dbt leaves ~1 MB of artifacts per invocation.
         with tempfile.TemporaryDirectory(prefix="xmk-dbt-") as target:
@@ -114,7 +131,8 @@ def dbt_warehouse(
         con = connect_warehouse(paths.warehouse_db)
         try:
             record_build(
-                con, BuildState(fingerprint, tuple(selection), context.run.run_id, tuple(checks))
+                con,
+                BuildState(fingerprint, tuple(selection), context.run.run_id, tuple(checks), code),
             )
         finally:
             con.close()

@@ -1,11 +1,11 @@
 """Skip `dbt build` when nothing it reads has changed since the last good build.
 
-Every model is a table rebuilt from all of history, so a full build costs the same on a
-night with no new file as on the first night, and grows with history. But a build is a
-function of three things — the tables dbt reads (its sources), the dbt project's code,
-and the command line — so when all three are as they were at the last successful build,
-the marts already hold exactly what a new build would write (SPEC §5: a nightly re-run
-with no new input changes no mart), and the build is skipped.
+A build rebuilds the tables that read across all of history and, of the incremental
+month-grained models, the months whose inputs changed (macros/rebuild_window.sql). But a
+build is a function of three things — the tables dbt reads (its sources), the dbt
+project's code, and the command line — so when all three are as they were at the last
+successful build, the marts already hold exactly what a new build would write (SPEC §5:
+a nightly re-run with no new input changes no mart), and the build is skipped.
 
 The fingerprint of the last good build lives in the warehouse itself
 (`meta.dbt_build_state`), so a rebuilt or replaced warehouse starts without one. It is
@@ -21,9 +21,11 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 STATE_TABLE = "meta.dbt_build_state"
+_ENGINE_PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb")
 # What the build runs, from the dbt project folder.
 _PROJECT_PARTS = (
     "dbt_project.yml",
@@ -50,6 +52,9 @@ class BuildState:
     selection: tuple[str, ...]  # the asset keys built, as "schema/name"
     run_id: str | None = None
     checks: tuple[CheckOutcome, ...] = ()
+    # code_digest of what built it: the incremental models keep what that code wrote, so
+    # other code rebuilds them in full (dagster_project/assets/marts.py).
+    project: str = ""
 
 
 def project_digest(project_dir: Path) -> str:
@@ -63,6 +68,13 @@ def project_digest(project_dir: Path) -> str:
             h.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
             h.update(path.read_bytes() + b"\0")
     return h.hexdigest()
+
+
+def code_digest(project_dir: Path) -> str:
+    """What builds the tables: the dbt project's code, and the versions of dbt, its DuckDB
+    adapter and DuckDB, which run it (an upgrade may compute a month differently)."""
+    versions = [f"{name}=={metadata.version(name)}" for name in _ENGINE_PACKAGES]
+    return hashlib.sha256("\n".join([project_digest(project_dir), *versions]).encode()).hexdigest()
 
 
 def source_schemas(manifest_path: Path) -> list[str]:
@@ -121,12 +133,12 @@ def is_unchanged(last: BuildState | None, fingerprint: str, selection: Iterable[
 def last_build(con) -> BuildState | None:
     _create(con)
     row = con.execute(
-        f"select fingerprint, selection, run_id, checks from {STATE_TABLE}"
+        f"select fingerprint, selection, run_id, checks, project from {STATE_TABLE}"
     ).fetchone()
     if row is None:
         return None
     checks = tuple(CheckOutcome(**c) for c in json.loads(row[3] or "[]"))
-    return BuildState(row[0], tuple(row[1]), row[2], checks)
+    return BuildState(row[0], tuple(row[1]), row[2], checks, row[4] or "")
 
 
 def forget_build(con) -> None:
@@ -139,13 +151,14 @@ def record_build(con, state: BuildState) -> None:
     con.execute("begin transaction")
     con.execute(f"delete from {STATE_TABLE}")
     con.execute(
-        f"insert into {STATE_TABLE} (fingerprint, selection, run_id, built_at, checks) "
-        "values (?, ?, ?, current_timestamp, ?)",
+        f"insert into {STATE_TABLE} (fingerprint, selection, run_id, built_at, checks, project) "
+        "values (?, ?, ?, current_timestamp, ?, ?)",
         [
             state.fingerprint,
             list(state.selection),
             state.run_id,
             json.dumps([c.__dict__ for c in state.checks], ensure_ascii=False),
+            state.project,
         ],
     )
     con.execute("commit")
@@ -160,3 +173,4 @@ def _create(con) -> None:
     )
     # A warehouse of an earlier version has the table without it.
     con.execute(f"alter table {STATE_TABLE} add column if not exists checks varchar")
+    con.execute(f"alter table {STATE_TABLE} add column if not exists project varchar")

@@ -8,13 +8,21 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
-def dbt_build_args(*, full_refresh: bool = False, dbt_vars: Mapping | None = None) -> list[str]:
+def dbt_build_args(
+    *,
+    full_refresh: bool = False,
+    dbt_vars: Mapping | None = None,
+    unit_tests: bool = True,
+) -> list[str]:
     """`dbt build`: seeds, models, and every test (contracts, data tests, unit
     tests) in dependency order. Selection is left to dagster-dbt, which adds --select for
-    the assets of the run."""
+    the assets of the run. Unit tests test the SQL on rows of their own, not the data:
+    `unit_tests=False` leaves them out when the same code has passed them already."""
     args = ["build"]
     if full_refresh:
         args.append("--full-refresh")
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     if dbt_vars:
         args += ["--vars", json.dumps(dict(dbt_vars), ensure_ascii=False, sort_keys=True)]
     return args

@@ -17,6 +17,10 @@ def test_full_refresh_is_passed_on():
     assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
 
 
+def test_unit_tests_are_left_out_when_asked():
+    assert dbt_build_args(unit_tests=False) == ["build", "--exclude-resource-type", "unit_test"]
+
+
 def test_vars_are_passed_as_json_with_chinese_kept():
     args = dbt_build_args(dbt_vars={"showcase_size": 8, "note": "擂台"})
     assert args[:2] == ["build", "--vars"]

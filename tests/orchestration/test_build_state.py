@@ -122,6 +122,13 @@ def test_the_tests_of_the_last_build_are_kept_with_it(con):
     assert last_build(con).checks == checks
 
 
+def test_the_code_of_the_last_build_is_kept_with_it(con):
+    """The incremental models keep what the last good build's code wrote: the nightly run
+    compares that code with its own before it keeps them."""
+    record_build(con, BuildState("f1", ("marts/dim_region",), "run-1", (), "project-digest"))
+    assert last_build(con).project == "project-digest"
+
+
 def test_a_build_state_of_an_earlier_version_reads_without_checks(con):
     con.execute("create schema meta")
     con.execute(

@@ -4,6 +4,12 @@
 -- it, and the month's stage. dim_project is its last row per project; dim_project_history
 -- its changes. Everything here follows the report months, so a rebuild from raw/ alone
 -- gives the same rows, history included.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='rebuild_window',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_build_window') }}
 with
 
 projects_monthly as (
@@ -15,6 +21,7 @@ projects_monthly as (
 stages as (
 
     select * from {{ ref('int_project_stages_monthly') }}
+    where {{ in_rebuild_window() }}
 
 ),
 
@@ -65,12 +72,14 @@ reported as (
 
 ),
 
+-- what is known up to a month reads every month before it; the rows are the window's
 months as (
 
     select
         project_key,
         period_month
     from projects_monthly
+    where {{ in_rebuild_window() }}
     union
     select
         project_key,

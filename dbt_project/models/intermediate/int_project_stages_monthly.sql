@@ -7,17 +7,25 @@
 -- is on no list now without such evidence is 待核实 (to be verified), with the reason: its
 -- county sent no 在建 list this month (nothing, or a refused file), or the project left
 -- the list unexplained. See seeds/lifecycle_stages.csv.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='rebuild_window',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_build_window') }}
 with
 
 year_to_date as (
 
     select * from {{ ref('int_projects_year_to_date') }}
+    where {{ in_rebuild_window() }}
 
 ),
 
 projects_monthly as (
 
     select * from {{ ref('int_projects_monthly') }}
+    where {{ in_rebuild_window() }}
 
 ),
 

@@ -7,6 +7,12 @@
 -- county's report warns (int_dq_failures_unioned, rule value_from_other_list).
 -- A project twice on one list keeps its first row (int_project_identity_conflicts reports
 -- the duplicate).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='rebuild_window',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_build_window') }}
 with
 
 files as (
@@ -22,7 +28,7 @@ monthly_rows as (
 
     select *
     from {{ ref('int_project_rows_identified') }}
-    where period_month is not null
+    where period_month is not null and {{ in_rebuild_window() }}
     qualify
         row_number() over (
             partition by project_key, period_month, list_key

@@ -3,11 +3,19 @@
 -- in year Y up to the end of P. The 开复工率 family of indicators counts projects over
 -- this population, so a project that started in March and was completed in August still
 -- counts for October.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='rebuild_window',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_build_window') }}
 with
 
 projects_monthly as (
 
     select * from {{ ref('int_projects_monthly') }}
+    -- the window's year from January: the running facts restart every year
+    where {{ in_rebuild_window(reach='year') }}
 
 ),
 
@@ -122,3 +130,4 @@ final as (
 )
 
 select * from final
+where {{ in_rebuild_window() }}

@@ -2,11 +2,19 @@
 -- the worse of its two levels (红 over 黄). The rules are SPEC §3's table; every month
 -- count is taken at the end of the report month P. Each rule carries its Chinese name from
 -- the warning_rules seed.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='rebuild_window',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_build_window') }}
 with
 
 projects_monthly as (
 
     select * from {{ ref('int_projects_monthly') }}
+    -- a month's rules look up to three months back
+    where {{ in_rebuild_window(reach=3) }}
 
 ),
 
@@ -259,3 +267,4 @@ final as (
 )
 
 select * from final
+where {{ in_rebuild_window() }}

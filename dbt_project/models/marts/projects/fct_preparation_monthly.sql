@@ -1,12 +1,18 @@
 -- 前期手续 of the 明年拟开工 projects (二(三)、二(五)), month by month: which of the five
 -- approvals are done, how many months remain to the planned start, and whether the
 -- project is ready to start (倒排工期: every approval 已办 before the planned start).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='rebuild_window',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_build_window') }}
 with
 
 planned as (
 
     select * from {{ ref('int_projects_monthly') }}
-    where listed_planned_next_year
+    where listed_planned_next_year and {{ in_rebuild_window() }}
 
 ),
 

@@ -1,8 +1,15 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='rebuild_window',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_build_window') }}
 with
 
 projects_monthly as (
 
     select * from {{ ref('int_projects_monthly') }}
+    where {{ in_rebuild_window() }}
 
 ),
 

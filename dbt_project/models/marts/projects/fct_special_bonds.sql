@@ -2,12 +2,18 @@
 -- (expected revenue −10 %, cost +10 %), against the threshold var bond_coverage_threshold.
 -- 本息覆盖倍数 = 项目收益 / 融资本息: the county's reported ratio and the one its 预期收入 /
 -- 成本 give are both kept; the rules use the lower while they disagree.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='rebuild_window',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_build_window') }}
 with
 
 bond_projects as (
 
     select * from {{ ref('int_projects_monthly') }}
-    where listed_special_bond
+    where listed_special_bond and {{ in_rebuild_window() }}
 
 ),
 
