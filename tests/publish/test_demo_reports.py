@@ -84,3 +84,28 @@ def test_the_returned_workbook_carries_a_comment_on_each_planted_cell(demo):
         ws = openpyxl.load_workbook(annotated)[d.sheet]
         commented = [c for c in ws[d.excel_row] if c.comment is not None]
         assert len(commented) == 1 and "内容无法识别" in commented[0].comment.text
+
+
+def test_reports_written_by_worker_processes_are_the_same(demo, tmp_path, monkeypatch):
+    """A new month gives every submitter a new report; many are written by a process per
+    core (run.PARALLEL_FROM), and come out as the one process writes them."""
+    import dagster_project.publish.county_report.run as county_run
+
+    _summary, regions, run, _manifest = demo
+    monkeypatch.setattr(county_run, "PARALLEL_FROM", 2)
+    raw = run.reports[0].directory.parents[3] / "raw"
+    con = duckdb.connect(str(raw.parent / "warehouse" / "warehouse.duckdb"), read_only=True)
+    try:
+        parallel = write_all_reports(tmp_path / "out", con, regions, raw, MONTH)
+    finally:
+        con.close()
+    assert len(parallel.reports) == len(run.reports) > 2
+    for one, other in zip(run.reports, parallel.reports, strict=True):
+        assert (one.region_code, one.errors, one.warnings) == (
+            other.region_code,
+            other.errors,
+            other.warnings,
+        )
+        assert one.content_sha256 == other.content_sha256
+        assert [p.name for p in one.attachments] == [p.name for p in other.attachments]
+        assert all(p.is_file() for p in other.attachments)
