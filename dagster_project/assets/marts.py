@@ -72,10 +72,11 @@ def dbt_warehouse(
         paths.warehouse_dir.mkdir(parents=True, exist_ok=True)
         con = connect_warehouse(paths.warehouse_db)
         try:
-            code = code_digest(xmk_dbt_project.project_dir)
+            project = project_digest(xmk_dbt_project.project_dir)
+            code = code_digest(project)
             fingerprint = build_fingerprint(
                 inputs_digest(con, source_schemas(xmk_dbt_project.manifest_path)),
-                project_digest(xmk_dbt_project.project_dir),
+                project,
                 # A full refresh leaves what an incremental build leaves (tests/dbt/
                 # test_incremental.py): the command is the same build either way.
                 dbt_build_args(),

@@ -70,11 +70,12 @@ def project_digest(project_dir: Path) -> str:
     return h.hexdigest()
 
 
-def code_digest(project_dir: Path) -> str:
-    """What builds the tables: the dbt project's code, and the versions of dbt, its DuckDB
-    adapter and DuckDB, which run it (an upgrade may compute a month differently)."""
+def code_digest(project: str) -> str:
+    """What builds the tables: the dbt project's code (its project_digest), and the
+    versions of dbt, its DuckDB adapter and DuckDB, which run it (an upgrade may compute a
+    month differently)."""
     versions = [f"{name}=={metadata.version(name)}" for name in _ENGINE_PACKAGES]
-    return hashlib.sha256("\n".join([project_digest(project_dir), *versions]).encode()).hexdigest()
+    return hashlib.sha256("\n".join([project, *versions]).encode()).hexdigest()
 
 
 def source_schemas(manifest_path: Path) -> list[str]:
