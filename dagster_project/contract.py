@@ -26,6 +26,7 @@ class FieldType(StrEnum):
     FUNDING = "funding"  # set of 中央预算内/专项债/PPP/自筹/贷款/其他
     CONSTRUCTION_TYPE = "construction_type"  # 新建/续建/扩建/改建
     LIBRARY_LEVEL = "library_level"  # 省级/市级/县级
+    PLAN_INCLUSION = "plan_inclusion"  # 国家/省/市/否: in which 十四五 plan the project is
     INTEGER = "integer"
 
 
@@ -158,6 +159,15 @@ FIELDS: tuple[Field, ...] = (
         help="中央预算内/专项债/PPP/自筹/贷款/其他，多项用、分隔",
     ),
     _f("library_level", "项目级别", T.LIBRARY_LEVEL, r"项目级别", r"重点级别", r"项目层级"),
+    _f(
+        "plan_inclusion",
+        "纳入“十四五”规划",
+        T.PLAN_INCLUSION,
+        r"十四五",
+        r"纳入.*规划",
+        r"^规划(层级|级别)$",
+        help="国家/省/市/否：项目纳入哪一级“十四五”规划（二(七)）",
+    ),
     _f("stats_entry_month", "入统时间", T.MONTH, r"^入统时间", r"^入统月份", r"^纳统时间"),
     _f("expected_stats_month", "预计入统时间", T.MONTH, r"预计入统", r"计划入统"),
     _f("in_stats", "是否入统", T.FLAG, r"是否(已)?入统", r"入统情况", r"是否纳统"),
@@ -211,6 +221,7 @@ YES_NO = ("是", "否")
 APPROVAL_STATES = ("已办", "在办", "未办")
 FUNDING_SOURCES = ("中央预算内", "专项债", "PPP", "自筹", "贷款", "其他")
 LIBRARY_LEVELS = ("省级", "市级", "县级")
+PLAN_INCLUSIONS = ("国家", "省", "市", "否")
 ISSUE_STATUSES = ("未办结", "办理中", "已办结")
 ISSUE_TYPES = ("用地", "规划", "环评", "资金", "审批", "征拆", "施工条件", "其他")
 PLANNING_STAGES = ("谋划", "前期", "招商", "待开工")
@@ -272,6 +283,7 @@ LISTS: tuple[ProjectList, ...] = (
             *_PERSON,
             "funding_sources",
             "library_level",
+            "plan_inclusion",
             "in_stats",
             "stats_entry_month",
             "is_three_early",
@@ -330,6 +342,7 @@ LISTS: tuple[ProjectList, ...] = (
             "actual_start",
             *_PERSON,
             "library_level",
+            "status_note",
             "remarks",
         ),
         (r"专项债",),
@@ -361,6 +374,8 @@ LISTS: tuple[ProjectList, ...] = (
             "funding_sources",
             *_PERSON,
             "library_level",
+            "plan_inclusion",
+            "status_note",
             "remarks",
         ),
         (r"拟开工", r"拟新开工", r"计划开工"),
@@ -384,6 +399,8 @@ LISTS: tuple[ProjectList, ...] = (
             "funding_sources",
             *_PERSON,
             "library_level",
+            "plan_inclusion",
+            "status_note",
             "remarks",
         ),
         (r"谋划",),

@@ -166,6 +166,8 @@ def cell(
         return Cell(sep.join(value))
     if kind == FieldType.LIBRARY_LEVEL and rng.random() < style.noise:
         return Cell(value[0] + "重点")  # 省级 -> 省重点, as the old lists say
+    if kind == FieldType.PLAN_INCLUSION and value != "否" and rng.random() < style.noise * 3:
+        return Cell(f"纳入{value}“十四五”规划")
     if name in ("responsible_person", "contact_phone"):
         return people(value, style, rng)
     if name == "scope" and rng.random() < style.noise * 2:

@@ -505,6 +505,40 @@ def _bond(rng: random.Random, p: Project) -> Bond:
 # --------------------------------------------------------------------------------------
 
 
+# 二(七): in which 十四五 plan a project is, by size (shares of 国家/省/市/否, and unstated).
+_PLAN_SHARES = {
+    True: (("国家", 12), ("省", 33), ("市", 35), ("否", 15), (None, 5)),  # ≥ 1亿
+    False: (("省", 5), ("市", 30), ("否", 55), (None, 10)),
+}
+# Why a project that never started leaves the lists; one in four leaves without a word.
+_EXIT_NOTES = (
+    "调出储备库：前期论证未通过",
+    "暂缓实施，待资金落实后重新申报",
+    "项目终止：投资主体投资意向变化",
+    "并入同类项目统筹实施",
+)
+
+
+def plan_inclusion(p: Project) -> str | None:
+    """纳入“十四五”规划 (国家/省/市/否), fixed per project (its own draw: the projects' stream
+    of draws stays as it was)."""
+    values, weights = zip(*_PLAN_SHARES[p.total_wan >= 10000], strict=True)
+    return random.Random(f"plan:{p.region_code}:{p.serial}").choices(values, weights)[0]
+
+
+def exit_note(p: Project, m: int) -> str | None:
+    """The 状态说明 of the last row of a project that leaves every list without starting."""
+    if p.actual_start is not None:
+        return None
+    ends = [p.planned_list_until or -1, p.bond.listed_until if p.bond else -1]
+    if p.planning_from is not None:
+        ends.append(p.planning_until - 1)  # the month before planning_until
+    if m != max(ends):
+        return None
+    rng = random.Random(f"exit:{p.region_code}:{p.serial}")
+    return None if rng.random() < 0.25 else rng.choice(_EXIT_NOTES)
+
+
 def _common(p: Project, m: int) -> dict:
     return {
         "project_code": p.code if m >= p.code_month else None,
@@ -560,6 +594,7 @@ def under_construction_row(p: Project, m: int) -> dict:
         "funding_sources": p.funding,
         "in_stats": p.stats_entry <= m,
         "stats_entry_month": _month(p.stats_entry) if p.stats_entry <= m else None,
+        "plan_inclusion": plan_inclusion(p),
         "is_three_early": p.three_early,
         "is_winter_continuous": p.winter,
         "remarks": None,
@@ -598,6 +633,7 @@ def special_bond_row(p: Project, m: int) -> dict:
         "coverage_ratio": round(b.revenue / b.cost, 2),
         "planned_start": _month(p.planned_start),
         "actual_start": _month(p.actual_start) if started else None,
+        "status_note": exit_note(p, m),
         "remarks": "已发行未开工" if issued and not started else None,
     }
 
@@ -611,6 +647,8 @@ def planned_row(p: Project, m: int) -> dict:
         **{name: p.approvals[name].state(m) for name in APPROVALS},
         "is_three_early": p.three_early,
         "funding_sources": p.funding,
+        "plan_inclusion": plan_inclusion(p),
+        "status_note": exit_note(p, m),
         "remarks": None,
     }
 
@@ -632,6 +670,8 @@ def planning_row(p: Project, m: int) -> dict:
         "construction_period": (_month(p.planned_start), _month(p.planned_completion)),
         "planning_stage": _planning_stage(p, m),
         "funding_sources": p.funding,
+        "plan_inclusion": plan_inclusion(p),
+        "status_note": exit_note(p, m),
         "remarks": None,
     }
 

@@ -49,7 +49,7 @@ OLD_MERGED = Style(
     merge_units=True,
     dates="dot",
     noise=0.08,
-    dropped=("resume_month", "library_level", "is_three_early"),
+    dropped=("resume_month", "library_level", "is_three_early", "plan_inclusion"),
     sheet_names="annex",
 )
 OLD_YI = Style(
@@ -64,7 +64,7 @@ OLD_YI = Style(
     dates="cn",
     yes_no="tick",
     noise=0.1,
-    dropped=("scope",),
+    dropped=("scope", "plan_inclusion", "status_note"),
     sheet_names="list",
 )
 OLD_LOOSE = Style(
@@ -89,7 +89,7 @@ OLD_HEADER = Style(
     totals="first",
     dates="excel",
     noise=0.05,
-    dropped=("library_level",),
+    dropped=("library_level", "plan_inclusion"),
     sheet_names="annex",
 )
 CSV = Style("csv", layout="csv", dates="dash", noise=0.03)

@@ -16,6 +16,7 @@ _SQL_TYPE = {
     FieldType.CODE: "VARCHAR",
     FieldType.CONSTRUCTION_TYPE: "VARCHAR",
     FieldType.LIBRARY_LEVEL: "VARCHAR",
+    FieldType.PLAN_INCLUSION: "VARCHAR",
     FieldType.AMOUNT: "DOUBLE",
     FieldType.RATIO: "DOUBLE",
     FieldType.PERCENT: "DOUBLE",

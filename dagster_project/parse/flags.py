@@ -66,6 +66,17 @@ _LIBRARY_LEVELS = {
     **dict.fromkeys(("市级", "市重点", "市级重点", "市"), "市级"),
     **dict.fromkeys(("县级", "县重点", "县级重点", "县", "区级", "区重点", "区"), "县级"),
 }
+_PLAN_LEVELS = {
+    "国家": "国家",
+    "省": "省",
+    "市": "市",
+    "未": "否",
+    "不": "否",
+    "否": "否",
+    "×": "否",
+}
+# What a clerk writes around the level: 纳入国家“十四五”规划, 省级规划, 未纳入.
+_PLAN_WORDS = re.compile(r"[“”\"'《》「」]|十四五|^纳入|纳入$|规划$|级$")
 
 _LINES = re.compile(r"_x000D_|[\r\n\v\u2028\u2029]+")
 _LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
@@ -161,6 +172,19 @@ def parse_library_level(value: object) -> str | None:
     if word in _LIBRARY_LEVELS:
         return _LIBRARY_LEVELS[word]
     raise CellError(f"无法识别的项目级别“{text}”，请填写 省级、市级 或 县级")
+
+
+def parse_plan_inclusion(value: object) -> str | None:
+    """纳入“十四五”规划 as 国家 / 省 / 市 / 否 (国家级 → 国家, 纳入省“十四五”规划 → 省, 未纳入 → 否)."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    word = squash(text)
+    for _ in range(3):  # 纳入 … 规划 … 级, in any order the words come off
+        word = _PLAN_WORDS.sub("", word)
+    if word in _PLAN_LEVELS:
+        return _PLAN_LEVELS[word]
+    raise CellError(f"无法识别的规划纳入情况“{text}”，请填写 国家、省、市 或 否")
 
 
 def split_people(value: object) -> list[str]:

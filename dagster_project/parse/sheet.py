@@ -131,6 +131,7 @@ _PARSERS: dict[FieldType, Callable[[object], object]] = {
     FieldType.FUNDING: flags.parse_funding_sources,
     FieldType.CONSTRUCTION_TYPE: flags.parse_construction_type,
     FieldType.LIBRARY_LEVEL: flags.parse_library_level,
+    FieldType.PLAN_INCLUSION: flags.parse_plan_inclusion,
 }
 
 

@@ -26,6 +26,7 @@ from dagster_project.contract import (
     ISSUE_STATUSES,
     ISSUE_TYPES,
     LIBRARY_LEVELS,
+    PLAN_INCLUSIONS,
     PLANNING_STAGES,
     SECTORS,
     YES_NO,
@@ -57,6 +58,7 @@ def choices(field_name: str) -> tuple[tuple[str, ...], bool] | None:
         FieldType.CONSTRUCTION_TYPE: (CONSTRUCTION_TYPES, True),
         FieldType.FLAG: (YES_NO, True),
         FieldType.LIBRARY_LEVEL: (LIBRARY_LEVELS, True),
+        FieldType.PLAN_INCLUSION: (PLAN_INCLUSIONS, True),
         # A state may carry its date (已办 2024年3月), so again only a hint.
         FieldType.APPROVAL: (APPROVAL_STATES, False),
     }

@@ -67,6 +67,7 @@ _TYPE_LABELS = {
     FieldType.FUNDING: "资金来源（可多选）",
     FieldType.CONSTRUCTION_TYPE: "建设性质",
     FieldType.LIBRARY_LEVEL: "项目级别",
+    FieldType.PLAN_INCLUSION: "国家/省/市/否",
     FieldType.INTEGER: "整数",
 }
 
@@ -132,6 +133,7 @@ _WIDTHS_BY_TYPE = {
     FieldType.APPROVAL: 5,
     FieldType.CONSTRUCTION_TYPE: 5,
     FieldType.LIBRARY_LEVEL: 5,
+    FieldType.PLAN_INCLUSION: 7,
 }
 
 

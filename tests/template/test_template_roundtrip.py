@@ -27,6 +27,7 @@ _TYPED = {
     FieldType.FUNDING: ("中央预算内、自筹", ["中央预算内", "自筹"]),
     FieldType.CONSTRUCTION_TYPE: ("续建", "续建"),
     FieldType.LIBRARY_LEVEL: ("市级", "市级"),
+    FieldType.PLAN_INCLUSION: ("省", "省"),
 }
 
 

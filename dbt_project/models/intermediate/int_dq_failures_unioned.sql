@@ -2,7 +2,8 @@
 -- found: the expectation suites and SQL checks (quality.dq_failures), the cells that could
 -- not be read, the files that were refused, the project-identity conflicts, the figures a
 -- project's own list left empty and the library took from another list, and the
--- submissions missing from a month (a submitter's required lists, the bureau's file).
+-- submissions missing from a month (a submitter's required lists, the bureau's file), and
+-- the projects that left the lists unexplained.
 with
 
 suite_failures as (
@@ -394,6 +395,42 @@ missing_statistics as (
 
 ),
 
+-- 二(七): a project that left every list without being started and without a 状态说明
+-- (int_project_exits). The county is told in the month it left, at the project's last
+-- row — the cell where the reason belongs.
+unexplained_exits as (
+
+    select
+        exits.exit_month as period_month,
+        exits.region_code,
+        exits.source_file,
+        exits.sheet_name as sheet,
+        exits.excel_row,
+        json_extract_string(sheets.field_columns, '$.status_note.column') as column_letter,
+        'status_note' as field,
+        coalesce(json_extract_string(sheets.field_columns, '$.status_note.header'), '状态说明')
+            as header,
+        exits.project_name as value,
+        'project_left_unexplained' as rule,
+        'warn' as severity,
+        '本月' || list_titles.list_title || '清单中已没有此项目（最后列入'
+        || strftime(exits.last_listed_month, '%Y年%-m月')
+        || '），也未说明去向。项目终止、暂缓、调出或并入其他项目的，请在本月清单中保留该项目一行，'
+        || '在“状态说明”中写明，下月起不再列入；仍在推进的，请继续列入清单' as hint,
+        exits.last_list as list_key,
+        exits.submission_id,
+        'exit' as failure_source
+    from {{ ref('int_project_exits') }} as exits
+    left join sheets
+        on
+            exits.submission_id = sheets.submission_id
+            and exits.sheet_name = sheets.sheet_name
+    inner join list_titles
+        on exits.last_list = list_titles.list_key
+    where exits.is_unexplained
+
+),
+
 unioned as (
 
     select * from suite_failures
@@ -411,6 +448,8 @@ unioned as (
     select * from missing_submissions
     union all by name
     select * from missing_statistics
+    union all by name
+    select * from unexplained_exits
 
 )
 

@@ -138,6 +138,7 @@ joined as (
         coalesce(
             uc.library_level, un.library_level, sb.library_level, pl.library_level, mp.library_level
         ) as library_level,
+        coalesce(uc.plan_inclusion, pl.plan_inclusion, mp.plan_inclusion) as plan_inclusion,
         coalesce(
             uc.responsible_unit,
             un.responsible_unit,
@@ -161,7 +162,7 @@ joined as (
         coalesce(uc.funding_sources, pl.funding_sources, mp.funding_sources) as funding_sources,
         mp.planning_stage,
         un.unstated_reason,
-        uc.status_note,
+        coalesce(uc.status_note, sb.status_note, pl.status_note, mp.status_note) as status_note,
         uc.remarks,
 
         ---------- investment (万元)

@@ -18,6 +18,7 @@ renamed as (
         sector,
         scope,
         library_level,
+        plan_inclusion,
         planning_stage,
         responsible_unit,
         responsible_person,
@@ -31,6 +32,8 @@ renamed as (
         planned_start as planned_start_month,
         planned_completion as planned_completion_month,
 
+        ---------- notes
+        status_note,
         remarks
 
     from source

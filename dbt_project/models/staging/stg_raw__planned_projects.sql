@@ -19,6 +19,7 @@ renamed as (
         construction_type,
         scope,
         library_level,
+        plan_inclusion,
         responsible_unit,
         responsible_person,
         contact_phone,
@@ -46,6 +47,8 @@ renamed as (
         ---------- flags
         is_three_early,
 
+        ---------- notes
+        status_note,
         remarks
 
     from source

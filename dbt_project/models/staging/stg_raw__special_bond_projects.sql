@@ -33,6 +33,8 @@ renamed as (
         planned_start as planned_start_month,
         actual_start as actual_start_month,
 
+        ---------- notes
+        status_note,
         remarks
 
     from source

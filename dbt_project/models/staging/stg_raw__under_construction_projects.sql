@@ -19,6 +19,7 @@ renamed as (
         construction_type,
         scope,
         library_level,
+        plan_inclusion,
         target_task,
         responsible_unit,
         responsible_person,
