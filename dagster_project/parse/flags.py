@@ -175,7 +175,10 @@ def parse_library_level(value: object) -> str | None:
 
 
 def parse_plan_inclusion(value: object) -> str | None:
-    """纳入“十四五”规划 as 国家 / 省 / 市 / 否 (国家级 → 国家, 纳入省“十四五”规划 → 省, 未纳入 → 否)."""
+    """纳入“十四五”规划 as 国家 / 省 / 市 / 否.
+
+    国家级 → 国家, 纳入省“十四五”规划 → 省, 未纳入 → 否.
+    """
     text = clean_text(value)
     if text is None:
         return None

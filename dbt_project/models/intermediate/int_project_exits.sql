@@ -70,7 +70,7 @@ left_in as (
     inner join region_months
         on
             last_rows.region_code = region_months.region_code
-            and region_months.period_month > last_rows.period_month
+            and last_rows.period_month < region_months.period_month
     where
         case last_rows.primary_list
             when 'major_planning' then region_months.has_major_planning_list

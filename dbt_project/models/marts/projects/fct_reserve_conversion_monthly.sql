@@ -138,7 +138,7 @@ conversion as (
     left join cohort
         on
             region_months.region_code = cohort.reserve_region_code
-            and cohort.first_reserve_month <= region_months.period_month
+            and region_months.period_month >= cohort.first_reserve_month
     group by region_months.region_code, region_months.period_month
 
 ),
