@@ -55,6 +55,23 @@ def _person(i: int) -> dict:
     }
 
 
+def ongoing_project() -> dict:
+    """An ordinary 续建 project on the 在建 list, for a month whose list must be sent."""
+    return {
+        "project_code": "2025-220281-48-01-000100",
+        "project_name": "X1项目",
+        **_person(100),
+        "construction_type": "续建",
+        "total_investment_wan": 6000,
+        "annual_plan_wan": 1200,
+        "ytd_completed_wan": 600,
+        "planned_start": date(2025, 4, 1),
+        "actual_start": date(2025, 4, 1),
+        "in_stats": True,
+        "target_task": "完成年度计划投资",
+    }
+
+
 def _uc(key: str, i: int, total, plan, ytd, kind, planned, actual, in_stats, **extra) -> dict:
     """A 在建 row."""
     return {

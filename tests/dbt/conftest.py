@@ -41,6 +41,16 @@ class Warehouse:
         return found[0]
 
 
+def one_county_warehouse(tmp_path_factory, name: str, build) -> Warehouse:
+    """A city where one county writes its workbooks (`build(raw)`), after one nightly run.
+    Exit 3: the other submitters sent nothing, so the months are held back; the marts
+    build all the same."""
+    root = tmp_path_factory.mktemp(name)
+    build(root / "raw")
+    assert run_nightly_quietly(root / "raw", root / "warehouse", root / "out") == 3
+    return Warehouse(root / "warehouse" / "warehouse.duckdb")
+
+
 @pytest.fixture(scope="session")
 def wh(scenario) -> Warehouse:
     return Warehouse(scenario / "warehouse" / "warehouse.duckdb")

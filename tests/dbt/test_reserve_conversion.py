@@ -22,9 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_nightly_quietly
-from tests.dbt.city import A, _county, _person
-from tests.dbt.conftest import Warehouse
+from tests.dbt.city import A, _county, _person, ongoing_project
+from tests.dbt.conftest import Warehouse, one_county_warehouse
 
 AUG, SEP, OCT = date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)
 R1_CODE = "2026-220281-48-01-000101"
@@ -42,29 +41,14 @@ def _planning(name: str, i: int, total: int, plan: str | None, **extra) -> dict:
     }
 
 
-def _x1() -> dict:
-    """An ordinary project on the 在建 list every month (the list is sent)."""
-    return {
-        "project_code": "2025-220281-48-01-000100",
-        "project_name": "X1项目",
-        **_person(100),
-        "construction_type": "续建",
-        "total_investment_wan": 6000,
-        "annual_plan_wan": 1200,
-        "ytd_completed_wan": 600,
-        "planned_start": date(2025, 4, 1),
-        "actual_start": date(2025, 4, 1),
-        "in_stats": True,
-        "target_task": "完成年度计划投资",
-    }
-
-
 def build_reserve_county(raw: Path) -> None:
     r1 = _planning("蛟河市储备项目一", 101, 20000, "纳入国家“十四五”规划")
     r2 = _planning("蛟河市储备项目二", 102, 15000, "省")
     r3 = _planning("蛟河市储备项目三", 103, 30000, None)
     r4 = _planning("蛟河市储备项目四", 104, 8000, "市级")
-    _county(raw, A, AUG, {"under_construction": [_x1()], "major_planning": [r1, r2, r3, r4]})
+    _county(
+        raw, A, AUG, {"under_construction": [ongoing_project()], "major_planning": [r1, r2, r3, r4]}
+    )
     r1_planned = {
         "project_code": R1_CODE,
         "project_name": "蛟河市储备项目一",
@@ -81,13 +65,13 @@ def build_reserve_county(raw: Path) -> None:
         A,
         SEP,
         {
-            "under_construction": [_x1()],
+            "under_construction": [ongoing_project()],
             "planned_next_year": [r1_planned],
             "major_planning": [r2, r3, r4_paused],
         },
     )
     r1_started = {
-        **_x1(),
+        **ongoing_project(),
         "project_code": R1_CODE,
         "project_name": "蛟河市储备项目一",
         "construction_type": "新建",
@@ -102,17 +86,13 @@ def build_reserve_county(raw: Path) -> None:
         raw,
         A,
         OCT,
-        {"under_construction": [_x1(), r1_started], "major_planning": [r3]},
+        {"under_construction": [ongoing_project(), r1_started], "major_planning": [r3]},
     )
 
 
 @pytest.fixture(scope="module")
 def reserve(tmp_path_factory, dbt_manifest) -> Warehouse:
-    root = tmp_path_factory.mktemp("reserve")
-    build_reserve_county(root / "raw")
-    # 3: the other submitters sent nothing, so the months are held back; the marts build.
-    assert run_nightly_quietly(root / "raw", root / "warehouse", root / "out") == 3
-    return Warehouse(root / "warehouse" / "warehouse.duckdb")
+    return one_county_warehouse(tmp_path_factory, "reserve", build_reserve_county)
 
 
 def _month(wh: Warehouse, month: date) -> dict:

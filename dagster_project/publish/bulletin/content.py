@@ -18,6 +18,7 @@ READS = (
     "rpt_arena_monthly",
     "rpt_assessment_monthly",
     "rpt_bulletin_progress_monthly",
+    "rpt_bulletin_three_early_monthly",
     "rpt_bulletin_red_warnings_monthly",
     "rpt_bulletin_escalated_issues_monthly",
     "rpt_submission_status_monthly",
@@ -36,6 +37,7 @@ class BulletinContent:
     arena: tuple[dict, ...]  # rank group, indicator order, rank (NULL last), region code
     assessment: tuple[dict, ...]  # rank group, composite rank
     progress: tuple[dict, ...]  # regions in group order, then the 合计 row
+    three_early: tuple[dict, ...]  # regions in group order, then the 合计 row
     comparison: tuple[dict, ...]  # regions in group order
     red_warnings: tuple[dict, ...]
     escalated: tuple[dict, ...]
@@ -118,6 +120,14 @@ def read_content(con: duckdb.DuckDBPyConnection, period_month: date) -> Bulletin
     )
     regions = [r for r in progress if not r["is_total"]]
     totals = [r for r in progress if r["is_total"]]
+    three_early = _rows(
+        con,
+        f"""
+        select * from {mart_relation("rpt_bulletin_three_early_monthly")}
+        where period_month = ?
+        """,
+        month,
+    )
     comparison = _rows(
         con,
         f"""
@@ -178,6 +188,10 @@ def read_content(con: duckdb.DuckDBPyConnection, period_month: date) -> Bulletin
         arena=tuple(arena),
         assessment=grouped(assessment, "composite_rank", "region_code"),
         progress=(*grouped(regions, "region_code"), *totals),
+        three_early=(
+            *grouped([r for r in three_early if not r["is_total"]], "region_code"),
+            *(r for r in three_early if r["is_total"]),
+        ),
         comparison=grouped(comparison, "region_code"),
         red_warnings=grouped(red),
         escalated=tuple(escalated),

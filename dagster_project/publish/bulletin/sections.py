@@ -32,7 +32,7 @@ TITLES = {
     OVERVIEW: "一、总体情况",
     ARENA: "二、擂台排名",
     ASSESSMENT: "三、绩效考核",
-    PROGRESS: "四、在建、已开工未入统、冬季不停工项目推进情况",
+    PROGRESS: "四、在建、已开工未入统、冬季不停工、三早项目推进情况",
     WARNINGS: "五、预警与问题",
     SUBMISSIONS: "六、报送情况与数据质量",
     SHOWCASE: "七、重大项目宣传",
@@ -209,8 +209,13 @@ def _progress(content: BulletinContent) -> Section:
             f"年度计划完成率按有年度计划的在建项目计算，序时进度为{content.schedule_share:.1%}"
             "（报告月份÷12）；已开工未入统按本月最后一次周调度统计。环比为与上月相比，"
             "同比为与上年同月相比。",
+            _three_early_text(content),
         ),
-        (tables.progress_table(content), tables.comparison_table(content)),
+        (
+            tables.progress_table(content),
+            tables.comparison_table(content),
+            tables.three_early_table(content),
+        ),
         (
             Chart(
                 "bar",
@@ -221,6 +226,23 @@ def _progress(content: BulletinContent) -> Section:
                 reference=content.schedule_share,
             ),
         ),
+    )
+
+
+def _three_early_text(content: BulletinContent) -> str:
+    total = next((r for r in content.three_early if r["is_total"]), {})
+    year = content.period_month.year
+    count = total.get("three_early_count") or 0
+    text = f"按二(九)要求逐月调度“三早”项目：{year}年全市三早项目{count}个"
+    if count:
+        text += (
+            f"，已开工{total['started_count']}个（开工率{_percent(total['start_rate'])}）"
+            f"，逾期未开工{total['overdue_count']}个"
+            f"，年度计划完成率{_percent(total['completion_rate'])}"
+        )
+    return (
+        f"{text}；{year + 1}年三早项目已提出{total.get('next_year_count') or 0}个，"
+        f"其中前期手续全部办结{total.get('next_year_ready_count') or 0}个。"
     )
 
 

@@ -211,6 +211,46 @@ def progress_table(content: BulletinContent) -> Table:
     )
 
 
+def three_early_table(content: BulletinContent) -> Table:
+    """三早 (二(九)): this year's list month by month, and next year's being prepared."""
+    rows = content.three_early
+    year = content.period_month.year
+    return Table(
+        "“三早”项目推进情况",
+        (
+            GROUP,
+            REGION,
+            Column(f"{year}年三早项目个数", COUNT, 8),
+            Column("已开工个数", COUNT, 7),
+            Column("开工率", RATE, 8),
+            Column("逾期未开工个数", COUNT, 8),
+            Column("年度计划投资（万元）", WAN, 12),
+            Column("本年累计完成投资（万元）", WAN, 12),
+            Column("年度计划完成率", RATE, 9),
+            Column(f"{year + 1}年三早项目个数", COUNT, 8),
+            Column("其中前期手续全部办结", COUNT, 8),
+        ),
+        tuple(
+            (
+                "" if r["is_total"] else r["rank_group"],
+                "全市合计" if r["is_total"] else r["region_name"],
+                r["three_early_count"],
+                r["started_count"],
+                r["start_rate"],
+                r["overdue_count"],
+                r["annual_plan_wan"],
+                r["planned_ytd_completed_wan"],
+                r["completion_rate"],
+                r["next_year_count"],
+                r["next_year_ready_count"],
+            )
+            for r in rows
+        ),
+        has_total=bool(rows) and rows[-1]["is_total"],
+        links=tuple(None if r["is_total"] else region_link(r["region_code"]) for r in rows),
+    )
+
+
 def comparison_table(content: BulletinContent) -> Table:
     rows = content.comparison
     return Table(
