@@ -345,6 +345,9 @@ def _export_oc4ids(args) -> int:
     except duckdb.Error as e:
         print(f"xmk export oc4ids: {one_line(e)}", file=sys.stderr)
         return 1
+    except OSError as e:
+        print(f"xmk export oc4ids: cannot write {args.out}: {e}", file=sys.stderr)
+        return 1
     print("\n".join(result.describe()))
     return 0
 

@@ -400,3 +400,11 @@ def test_the_command_says_when_there_is_nothing_to_export(scenario, tmp_path, ca
     assert main([*no_month[:-3], "2026-5x", "--out", "x.json"]) == 2
     assert "--month must look like 2026-10, not 2026-5x" in capsys.readouterr().err
     assert not (tmp_path / "x.json").exists()
+
+
+def test_the_command_says_when_it_cannot_write(scenario, tmp_path, capsys):
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    out = tmp_path / "a-file" / "x.json"
+    args = ["export", "oc4ids", "--warehouse", str(scenario / "warehouse"), "--out", str(out)]
+    assert main([*args, "--raw", str(scenario / "raw")]) == 1
+    assert f"cannot write {out}" in capsys.readouterr().err
