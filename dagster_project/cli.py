@@ -80,6 +80,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     sql.set_defaults(func=_sql)
 
+    export = sub.add_parser(
+        "export",
+        help="the project library in an open data standard (oc4ids)",
+        description="Export a month of the project library from the analysts' published "
+        "snapshot, in a format other systems read.",
+    )
+    export_sub = export.add_subparsers(required=True, metavar="FORMAT")
+    oc4ids = export_sub.add_parser(
+        "oc4ids",
+        help="an OC4IDS 0.9 project package (JSON)",
+        description="The month's projects (those on at least one list) as an OC4IDS project "
+        "package, valid against the OC4IDS schema shipped with xmk. The prefix of the "
+        "project ids, the publisher and the package's URI come from "
+        "<raw>/reference/oc4ids.toml when it exists. Exit 0 written, 1 no projects for the "
+        "month, 2 no published snapshot yet or an unusable oc4ids.toml.",
+    )
+    oc4ids.add_argument(
+        "--month", help="reporting month YYYY-MM (default: the latest in the snapshot)"
+    )
+    oc4ids.add_argument("--out", required=True, help="the JSON file to write")
+    oc4ids.add_argument("--warehouse", help="warehouse folder (env XMK_WAREHOUSE_DIR)")
+    oc4ids.add_argument("--raw", help="landing folder, for reference/ (env XMK_RAW_DIR)")
+    oc4ids.set_defaults(func=_export_oc4ids)
+
     mail = sub.add_parser(
         "mail",
         help="the county reports' mail: what went, what is held, releasing a held one",
@@ -288,6 +312,43 @@ def _sql(args) -> int:
     finally:
         con.close()
         held.close()
+    return 0
+
+
+def _export_oc4ids(args) -> int:
+    from datetime import datetime
+
+    import duckdb
+
+    from dagster_project.publish.analyst_sql import NoSnapshotError, one_line
+    from dagster_project.publish.oc4ids.config import ConfigError
+    from dagster_project.publish.oc4ids.export import MonthNotFound, export_oc4ids
+    from dagster_project.settings import resolve_paths
+
+    _utf8_stdout()
+    try:
+        month = datetime.strptime(args.month, "%Y-%m").date() if args.month else None
+    except ValueError:
+        print(
+            f"xmk export oc4ids: --month must look like 2026-10, not {args.month}", file=sys.stderr
+        )
+        return 2
+    paths = resolve_paths(raw=args.raw, warehouse=args.warehouse)
+    try:
+        result = export_oc4ids(paths.published_db, Path(args.out), paths.reference_dir, month)
+    except (NoSnapshotError, ConfigError) as e:
+        print(f"xmk export oc4ids: {e}", file=sys.stderr)
+        return 2
+    except MonthNotFound as e:
+        print(f"xmk export oc4ids: {e}", file=sys.stderr)
+        return 1
+    except duckdb.Error as e:
+        print(f"xmk export oc4ids: {one_line(e)}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"xmk export oc4ids: cannot write {args.out}: {e}", file=sys.stderr)
+        return 1
+    print("\n".join(result.describe()))
     return 0
 
 

@@ -1,5 +1,6 @@
 """Shared fixtures: the demo city's regions, a builder for real workbooks, one `dbt parse`
-per session and the nightly job run quietly."""
+per session, the nightly job run quietly and the scenario city (tests/dbt/city.py) built
+once per session through it, for the dbt tests and the publishers that read its marts."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from dagster_project.ingest.reference import load_regions
 from dagster_project.parse.submitter import RegionIndex
 from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT
+from tests.dbt.city import build_city
 from tests.workbooks import write_xlsx
 
 REPO_DAGSTER_YAML = REPO_ROOT / "dagster_home" / "dagster.yaml"
@@ -55,6 +57,17 @@ def run_nightly_quietly(raw: Path, warehouse: Path, out: Path) -> int:
     from dagster_project.orchestration.run import run_nightly
 
     return run_nightly(raw, warehouse, out, ephemeral=True)
+
+
+@pytest.fixture(scope="session")
+def scenario(tmp_path_factory, dbt_manifest) -> Path:
+    """The scenario city's warehouse after one nightly run; returns its folder. Tests read
+    it, or copy it before they change anything."""
+    root = tmp_path_factory.mktemp("scenario")
+    build_city(root / "raw")
+    code = run_nightly_quietly(root / "raw", root / "warehouse", root / "out")
+    assert code == 0, "the nightly job failed on the scenario city"
+    return root
 
 
 def cron_env(root: Path) -> dict[str, str]:

@@ -1,5 +1,5 @@
-"""Fixtures for the dbt project: one `dbt parse` per session, and the scenario city built
-once through the real nightly job (ingestion → dbt build) into a temporary warehouse."""
+"""Fixtures for the dbt project: the scenario city's warehouse (tests/conftest.py builds it
+once per session) read back as rows."""
 
 from __future__ import annotations
 
@@ -7,19 +7,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from tests.conftest import run_nightly_quietly
-from tests.dbt.city import build_city
-
-
-@pytest.fixture(scope="session")
-def scenario(tmp_path_factory, dbt_manifest) -> Path:
-    """The scenario city's warehouse after one nightly run; returns its folder."""
-    root = tmp_path_factory.mktemp("scenario")
-    build_city(root / "raw")
-    code = run_nightly_quietly(root / "raw", root / "warehouse", root / "out")
-    assert code == 0, "the nightly job failed on the scenario city"
-    return root
 
 
 class Warehouse:
