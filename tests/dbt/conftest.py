@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.conftest import run_nightly_quietly
+
 
 class Warehouse:
     def __init__(self, db: Path):
