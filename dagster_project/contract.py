@@ -49,6 +49,48 @@ def _f(name, header, type_, *patterns, unit="", help=""):
 
 T = FieldType
 
+# 前期手续 (二(五)): the five approvals a planned start needs, as (field suffix, label,
+# header patterns of the label).
+APPROVALS = (
+    ("project", "立项", r"(立项|审批核准备案)"),
+    ("land", "用地", r"(用地|土地)"),
+    ("planning", "规划", r"规划(许可)?"),
+    ("environment", "环评", r"(环评|环境影响)"),
+    ("construction", "施工许可", r"施工许可"),
+)
+
+
+def _approval_timing_fields() -> tuple[Field, ...]:
+    """二(十三) approval timeliness: each approval's 申请日期, 办结日期 and 在线办理 (是/否).
+    They precede the approvals' own fields, whose patterns (立项, 用地 …) match them too."""
+    fields = []
+    for key, label, words in APPROVALS:
+        fields += [
+            _f(
+                f"approval_{key}_applied_on",
+                f"{label}申请日期",
+                T.DAY,
+                rf"^{words}.*(申请|申报|受理)(日期|时间)",
+                help=f"{label}手续提出申请（受理）的日期",
+            ),
+            _f(
+                f"approval_{key}_done_on",
+                f"{label}办结日期",
+                T.DAY,
+                rf"^{words}.*(办结|批复|取得|完成)(日期|时间)",
+                help=f"{label}手续办结（取得批复）的日期",
+            ),
+            _f(
+                f"approval_{key}_online",
+                f"{label}在线办理",
+                T.FLAG,
+                rf"^{words}.*(在线|网上)(办理|审批)",
+                help=f"{label}手续是否通过在线审批监管平台办理（是/否）",
+            ),
+        ]
+    return tuple(fields)
+
+
 # Order matters: the header matcher tries fields in this order.
 FIELDS: tuple[Field, ...] = (
     _f("seq", "序号", T.TEXT, r"^序号$", r"^编号$"),
@@ -172,6 +214,7 @@ FIELDS: tuple[Field, ...] = (
     _f("expected_stats_month", "预计入统时间", T.MONTH, r"预计入统", r"计划入统"),
     _f("in_stats", "是否入统", T.FLAG, r"是否(已)?入统", r"入统情况", r"是否纳统"),
     _f("unstated_reason", "未入统原因", T.TEXT, r"未入统原因", r"未纳统原因"),
+    *_approval_timing_fields(),
     _f("approval_project", "立项", T.APPROVAL, r"立项", r"审批核准备案"),
     _f("approval_land", "用地", T.APPROVAL, r"用地", r"土地"),
     _f("approval_planning", "规划", T.APPROVAL, r"^(前期手续)?规划(许可)?$", r"规划许可"),
@@ -186,6 +229,34 @@ FIELDS: tuple[Field, ...] = (
     _f("expected_revenue_wan", "预期收入", T.AMOUNT, r"预期(收入|收益)", r"项目收益", unit="万元"),
     _f("cost_wan", "成本", T.AMOUNT, r"^(融资)?成本", r"还本付息", unit="万元"),
     _f("coverage_ratio", "覆盖倍数", T.RATIO, r"覆盖倍数"),
+    _f(
+        "bond_rate",
+        "债券利率",
+        T.PERCENT,
+        r"利率",
+        unit="%",
+        help="专项债券票面利率，如 3.2%；不填按3%测算本息",
+    ),
+    _f(
+        "bond_term_years",
+        "债券期限",
+        T.INTEGER,
+        r"债券期限",
+        r"发行期限",
+        r"^期限$",
+        unit="年",
+        help="专项债券期限（年），如 10；不填按10年测算本息",
+    ),
+    _f(
+        "bond_spent_wan",
+        "已支出金额",
+        T.AMOUNT,
+        r"已支出",
+        r"支出(金)?额",
+        r"已使用(金)?额",
+        unit="万元",
+        help="已发行债券资金中已实际支出的金额（支出进度）",
+    ),
     _f("planning_stage", "项目阶段", T.TEXT, r"项目阶段", r"推进阶段", r"谋划阶段"),
     _f("issue_type", "问题类型", T.TEXT, r"问题类型", r"问题分类"),
     _f("issue_description", "问题描述", T.TEXT, r"问题描述", r"存在问题", r"问题内容"),
@@ -338,6 +409,9 @@ LISTS: tuple[ProjectList, ...] = (
             "expected_revenue_wan",
             "cost_wan",
             "coverage_ratio",
+            "bond_rate",
+            "bond_term_years",
+            "bond_spent_wan",
             "planned_start",
             "actual_start",
             *_PERSON,
@@ -365,11 +439,16 @@ LISTS: tuple[ProjectList, ...] = (
             "total_investment_wan",
             "planned_start",
             "planned_completion",
-            "approval_project",
-            "approval_land",
-            "approval_planning",
-            "approval_environment",
-            "approval_construction",
+            *(
+                name
+                for key, _, _ in APPROVALS
+                for name in (
+                    f"approval_{key}",
+                    f"approval_{key}_applied_on",
+                    f"approval_{key}_done_on",
+                    f"approval_{key}_online",
+                )
+            ),
             "is_three_early",
             "funding_sources",
             *_PERSON,

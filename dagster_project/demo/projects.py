@@ -539,6 +539,56 @@ def exit_note(p: Project, m: int) -> str | None:
     return None if rng.random() < 0.25 else rng.choice(_EXIT_NOTES)
 
 
+def approval_timing(p: Project, m: int) -> dict:
+    """二(十三) 申请日期 / 办结日期 / 在线办理 of each approval as month m's list states them:
+    the application once the procedure started, the completion once granted; one project in
+    six leaves them empty, and one approval in seven is handled offline (own draws per
+    project, in the same order whatever the month)."""
+    rng = random.Random(f"approval:{p.region_code}:{p.serial}")
+    if rng.random() < 1 / 6:
+        return {}
+    out: dict = {}
+    for name in APPROVALS:
+        approval = p.approvals[name]
+        applied_day, done_day, online = rng.randint(1, 28), rng.randint(1, 28), rng.random()
+        if approval.begin > m:
+            continue
+        applied = month_start(approval.begin).replace(day=applied_day)
+        out[f"{name}_applied_on"] = applied
+        if approval.done is not None and approval.done <= m:
+            out[f"{name}_done_on"] = max(applied, month_start(approval.done).replace(day=done_day))
+        out[f"{name}_online"] = online >= 1 / 7
+    return out
+
+
+# 二(四) 财务评价 and 支出进度: a bond's rate and term (one list in five leaves them empty;
+# the warehouse then takes the dbt vars' defaults), and how fast its issued funds are spent
+# (one bond in five slowly; one in four does not report 已支出金额).
+_BOND_TERMS = (7, 10, 10, 15, 20, 30)
+
+
+def bond_terms(p: Project) -> tuple[float | None, int | None, float | None]:
+    """(rate in %, term in years, share of the issued funds spent a month, None when the
+    list does not report spending), fixed per project (its own draws)."""
+    rng = random.Random(f"bond:{p.region_code}:{p.serial}")
+    pace = rng.uniform(0.02, 0.06) if rng.random() < 0.2 else rng.uniform(0.08, 0.25)
+    if rng.random() < 0.25:
+        pace = None
+    if rng.random() < 0.2:
+        return None, None, pace
+    return round(rng.uniform(2.2, 3.6), 2), rng.choice(_BOND_TERMS), pace
+
+
+def bond_spent(p: Project, m: int, issued: int) -> float | None:
+    """已支出金额 in month m: the pace's share of the issued funds for every month since
+    issuance, up to all of them."""
+    pace = bond_terms(p)[2]
+    if not issued or pace is None or p.bond is None or p.bond.issued_month is None:
+        return None
+    months = m - p.bond.issued_month + 1
+    return round(issued * min(1.0, months * pace), 1)
+
+
 def _common(p: Project, m: int) -> dict:
     return {
         "project_code": p.code if m >= p.code_month else None,
@@ -631,6 +681,9 @@ def special_bond_row(p: Project, m: int) -> dict:
         "expected_revenue_wan": b.revenue,
         "cost_wan": b.cost,
         "coverage_ratio": round(b.revenue / b.cost, 2),
+        "bond_rate": bond_terms(p)[0],
+        "bond_term_years": bond_terms(p)[1],
+        "bond_spent_wan": bond_spent(p, m, issued),
         "planned_start": _month(p.planned_start),
         "actual_start": _month(p.actual_start) if started else None,
         "status_note": exit_note(p, m),
@@ -645,6 +698,7 @@ def planned_row(p: Project, m: int) -> dict:
         "planned_start": _month(p.planned_start),
         "planned_completion": _month(p.planned_completion),
         **{name: p.approvals[name].state(m) for name in APPROVALS},
+        **approval_timing(p, m),
         "is_three_early": p.three_early,
         "funding_sources": p.funding,
         "plan_inclusion": plan_inclusion(p),

@@ -11,6 +11,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
+from dagster_project.contract import APPROVALS
+
 
 @dataclass(frozen=True)
 class Style:
@@ -36,6 +38,15 @@ class Style:
     )
 
 
+# The bond list's 财务评价 and 支出进度 columns, which the older layouts do not have.
+BOND_TERMS = ("bond_rate", "bond_term_years", "bond_spent_wan")
+# The planned list's 申请日期 / 办结日期 / 在线办理 of each approval (二(十三)), likewise.
+APPROVAL_TIMING = tuple(
+    f"approval_{key}_{aspect}"
+    for key, _, _ in APPROVALS
+    for aspect in ("applied_on", "done_on", "online")
+)
+
 OFFICIAL = Style("official")
 OLD_MERGED = Style(
     "old_merged",
@@ -49,7 +60,14 @@ OLD_MERGED = Style(
     merge_units=True,
     dates="dot",
     noise=0.08,
-    dropped=("resume_month", "library_level", "is_three_early", "plan_inclusion"),
+    dropped=(
+        "resume_month",
+        "library_level",
+        "is_three_early",
+        "plan_inclusion",
+        *BOND_TERMS,
+        *APPROVAL_TIMING,
+    ),
     sheet_names="annex",
 )
 OLD_YI = Style(
@@ -64,7 +82,7 @@ OLD_YI = Style(
     dates="cn",
     yes_no="tick",
     noise=0.1,
-    dropped=("scope", "plan_inclusion", "status_note"),
+    dropped=("scope", "plan_inclusion", "status_note", *BOND_TERMS, *APPROVAL_TIMING),
     sheet_names="list",
 )
 OLD_LOOSE = Style(
@@ -89,7 +107,7 @@ OLD_HEADER = Style(
     totals="first",
     dates="excel",
     noise=0.05,
-    dropped=("library_level", "plan_inclusion"),
+    dropped=("library_level", "plan_inclusion", *BOND_TERMS, *APPROVAL_TIMING),
     sheet_names="annex",
 )
 CSV = Style("csv", layout="csv", dates="dash", noise=0.03)

@@ -43,7 +43,7 @@ _SPACE_BETWEEN_NUMBERS = re.compile(r"\d\s+[\d.]")
 
 _NUMBER = re.compile(rf"^(?P<num>{_NUM})(?P<suffix>倍|%)?$")
 _PERCENT = re.compile(rf"^(?P<num>{_NUM})(?P<suffix>%|‰)?$")
-_INTEGER = re.compile(r"^(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+))(?:\.0+)?(?:个|项)?$")
+_INTEGER = re.compile(r"^(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+))(?:\.0+)?(?:个|项|年)?$")
 
 
 def parse_amount(value: object, default_unit: str = "万元") -> tuple[float | None, bool]:
@@ -184,7 +184,7 @@ def parse_percent(value: object, header_says_percent: bool) -> float | None:
 
 
 def parse_integer(value: object) -> int | None:
-    """A whole number: 12, 12.0, "１２", "1,200", "12个"; CellError for 12.5."""
+    """A whole number: 12, 12.0, "１２", "1,200", "12个", "10年"; CellError for 12.5."""
     reason = f"无法识别的整数“{clean_text(value) or ''}”，请填写整数"
     if _is_empty(value):
         return None

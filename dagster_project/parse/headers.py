@@ -19,6 +19,12 @@ from dagster_project.parse.text import clean_text, normalise_header, unit_in_tex
 
 # Words that name a part of a parent column rather than a field of their own.
 _GENERIC_LEAVES = {"", "合计", "小计", "计", "总计", "金额", "总额", "合计金额", "数额", "总量"}
+# Leaves that name an aspect of their parent (立项 › 办结日期): the parent's name joined to
+# the leaf is tried before the leaf alone, which may name another list's field (问题台账's
+# 办结日期).
+_ASPECT_LEAVES = re.compile(
+    r"^(申请|申报|受理|办结|批复|取得|完成)(日期|时间)$|^(在线|网上)(办理|审批)$"
+)
 # Words of a second header row under a merged parent (used when a sheet has no merges,
 # as in CSV, to recognise the continuation row).
 _SUBHEADER_WORDS = re.compile(
@@ -254,6 +260,8 @@ def _field_of(parts: list[str], fields: FieldMatcher) -> FieldPattern | None:
     leaf = parts[-1]
     generic = normalise_header(leaf) in _GENERIC_LEAVES
     candidates = [] if generic else [leaf]
+    if _ASPECT_LEAVES.match(normalise_header(leaf)):
+        candidates = [parent + leaf for parent in reversed(parts[:-1])] + candidates
     for parent in reversed(parts[:-1]):
         candidates += [parent] if generic else [parent + leaf, parent]
     for text in candidates:

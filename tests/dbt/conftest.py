@@ -24,6 +24,16 @@ class Warehouse:
         finally:
             con.close()
 
+    def bulletin_content(self, month):
+        """What the 通报 of `month` would say, read from this warehouse's marts."""
+        from dagster_project.publish.bulletin.content import read_content
+
+        con = duckdb.connect(str(self.db), read_only=True)
+        try:
+            return read_content(con, month)
+        finally:
+            con.close()
+
     def one(self, sql: str, *params) -> dict:
         found = self.rows(sql, *params)
         assert len(found) == 1, f"expected one row, got {len(found)}: {sql}"

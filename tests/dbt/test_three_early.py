@@ -20,11 +20,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import duckdb
 import pytest
 
 from dagster_project.publish.bulletin import tables
-from dagster_project.publish.bulletin.content import read_content
 from tests.dbt.city import A, _county, _person, ongoing_project
 from tests.dbt.conftest import Warehouse, one_county_warehouse
 
@@ -143,11 +141,7 @@ def test_each_projects_status_and_the_approvals_still_missing(three_early):
 
 
 def test_the_bulletins_table_has_the_region_and_the_city_total(three_early):
-    con = duckdb.connect(str(three_early.db), read_only=True)
-    try:
-        content = read_content(con, FEB)
-    finally:
-        con.close()
+    content = three_early.bulletin_content(FEB)
     table = tables.three_early_table(content)
     assert table.has_total
     by_region = {row[1]: row[2:] for row in table.rows}

@@ -112,6 +112,48 @@ def test_three_row_header_with_a_parent_over_approvals(xlsx, region_index):
     assert row["approval_construction"] is None
 
 
+def test_each_approval_with_its_dates_and_online_flag_under_a_merged_parent(xlsx, region_index):
+    """二(十三): 立项 and 用地 each over 状态 / 申请日期 / 办结日期 / 在线办理 — the leaf
+    办结日期 alone would name the 问题台账's field; under its parent it is the approval's."""
+    h1 = ["序号", "项目名称", "项目法人", "总投资（万元）", "立项", None, None, None]
+    h1 += ["用地", None, None, None]
+    h2 = [None, None, None, None, *(["状态", "申请日期", "办结日期", "在线办理"] * 2)]
+    data = [1, "丁项目", "丁公司", 9000, "已办", "2025.12.20", "2026年1月10日", "是"]
+    data += ["在办", dt.datetime(2026, 1, 5), None, "否"]
+    path = xlsx(
+        JIAOHE,
+        {"明年拟开工": [["填报单位：蛟河市"], h1, h2, data]},
+        merges={"明年拟开工": ["A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:H2", "I2:L2"]},
+    )
+    sheet = _only_sheet(_parse(path, region_index))
+    assert sheet.list_key == "planned_next_year"
+    row = sheet.rows[0]
+    assert row["approval_project"] == "已办"
+    assert row["approval_project_applied_on"] == dt.date(2025, 12, 20)
+    assert row["approval_project_done_on"] == dt.date(2026, 1, 10)
+    assert row["approval_project_online"] is True
+    assert row["approval_land"] == "在办"
+    assert row["approval_land_applied_on"] == dt.date(2026, 1, 5)
+    assert row["approval_land_done_on"] is None
+    assert row["approval_land_online"] is False
+    assert "issue_resolved_on" not in row or row["issue_resolved_on"] is None
+
+
+def test_bond_terms_under_the_names_counties_use(xlsx, region_index):
+    """二(四) 财务评价: 票面利率 without a % in the header or the cell, 期限 as "15年",
+    已使用金额 for 已支出金额."""
+    header = ["序号", "项目名称", "项目法人", "专项债券申请金额（万元）", "发行金额（万元）"]
+    header += ["预期收入（万元）", "成本（万元）", "覆盖倍数", "票面利率", "期限", "已使用金额"]
+    data = [1, "戊项目", "戊公司", 8000, 8000, 14000, 12200, 1.15, "3.5%", "15年", "2000"]
+    path = xlsx(JIAOHE, {"专项债券项目": [["填报单位：蛟河市"], header, data]})
+    row = _only_sheet(_parse(path, region_index)).rows[0]
+    assert (row["bond_rate"], row["bond_term_years"], row["bond_spent_wan"]) == (
+        0.035,
+        15,
+        2000.0,
+    )
+
+
 def test_month_inside_the_header_is_recorded(xlsx, region_index):
     rows = _sheet([_project(1, "丁项目")])
     rows[3] = [h.replace("1-X月", "1-9月") for h in rows[3]]

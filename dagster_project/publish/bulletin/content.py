@@ -9,6 +9,7 @@ from datetime import date
 
 import duckdb
 
+from dagster_project.contract import APPROVALS
 from dagster_project.quality.failures import query_dicts
 
 MARTS_SCHEMA = "marts"
@@ -19,6 +20,7 @@ READS = (
     "rpt_assessment_monthly",
     "rpt_bulletin_progress_monthly",
     "rpt_bulletin_three_early_monthly",
+    "rpt_bulletin_approval_timeliness_monthly",
     "rpt_bulletin_red_warnings_monthly",
     "rpt_bulletin_escalated_issues_monthly",
     "rpt_submission_status_monthly",
@@ -26,7 +28,10 @@ READS = (
     "rpt_region_comparison_monthly",
     "rpt_showcase_projects",
     "fct_project_monthly",
+    "fct_approvals",
 )
+SLOWEST_APPROVALS = 10
+APPROVAL_ORDER = [key for key, _, _ in APPROVALS]
 TREND_MONTHS = 12
 
 
@@ -38,6 +43,8 @@ class BulletinContent:
     assessment: tuple[dict, ...]  # rank group, composite rank
     progress: tuple[dict, ...]  # regions in group order, then the 合计 row
     three_early: tuple[dict, ...]  # regions in group order, then the 合计 row
+    approval_timeliness: tuple[dict, ...]  # the city's 合计 row of each approval
+    slowest_approvals: tuple[dict, ...]  # the year's longest, at most SLOWEST_APPROVALS
     comparison: tuple[dict, ...]  # regions in group order
     red_warnings: tuple[dict, ...]
     escalated: tuple[dict, ...]
@@ -147,6 +154,28 @@ def read_content(con: duckdb.DuckDBPyConnection, period_month: date) -> Bulletin
         """,
         month,
     )
+    approval_timeliness = _rows(
+        con,
+        f"""
+        select * from {mart_relation("rpt_bulletin_approval_timeliness_monthly")}
+        where period_month = ? and is_total
+        """,
+        month,
+    )
+    slowest_approvals = _rows(
+        con,
+        f"""
+        select a.*, coalesce(d.region_name, a.region_code) as region_name
+        from {mart_relation("fct_approvals")} as a
+        left join {mart_relation("dim_region")} as d using (region_code)
+        where a.days_taken is not null
+          and a.done_on between date_trunc('year', ?::date) and last_day(?::date)
+        order by a.days_taken desc, a.project_key, a.approval
+        limit {SLOWEST_APPROVALS}
+        """,
+        month,
+        month,
+    )
     escalated = _rows(
         con,
         f"""
@@ -193,6 +222,10 @@ def read_content(con: duckdb.DuckDBPyConnection, period_month: date) -> Bulletin
             *(r for r in three_early if r["is_total"]),
         ),
         comparison=grouped(comparison, "region_code"),
+        approval_timeliness=tuple(
+            sorted(approval_timeliness, key=lambda r: APPROVAL_ORDER.index(r["approval"]))
+        ),
+        slowest_approvals=tuple(slowest_approvals),
         red_warnings=grouped(red),
         escalated=tuple(escalated),
         submissions=grouped(submissions, "region_code"),

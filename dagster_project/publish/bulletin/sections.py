@@ -210,11 +210,14 @@ def _progress(content: BulletinContent) -> Section:
             "（报告月份÷12）；已开工未入统按本月最后一次周调度统计。环比为与上月相比，"
             "同比为与上年同月相比。",
             _three_early_text(content),
+            _approvals_text(content),
         ),
         (
             tables.progress_table(content),
             tables.comparison_table(content),
             tables.three_early_table(content),
+            tables.approval_timeliness_table(content),
+            tables.slowest_approvals_table(content),
         ),
         (
             Chart(
@@ -244,6 +247,22 @@ def _three_early_text(content: BulletinContent) -> str:
         f"{text}；{year + 1}年三早项目已提出{total.get('next_year_count') or 0}个，"
         f"其中前期手续全部办结{total.get('next_year_ready_count') or 0}个。"
     )
+
+
+def _approvals_text(content: BulletinContent) -> str:
+    rows = content.approval_timeliness
+    done = sum(r["done_count"] for r in rows)
+    if not done:
+        return "按二(十三)要求统计审批时效：本年尚无填报办结日期的前期手续。"
+    online = sum(r["online_count"] for r in rows)
+    slowest = content.slowest_approvals[0] if content.slowest_approvals else None
+    text = f"按二(十三)要求统计审批时效：本年全市办结前期手续{done}项，其中在线办理{online}项"
+    if slowest:
+        text += (
+            f"；办理时间最长的是{slowest['region_name']}{slowest['project_name']}的"
+            f"{slowest['approval_name']}手续，历时{slowest['days_taken']}天"
+        )
+    return text + "。各地要对照全流程在线办理要求，杜绝线下审批。"
 
 
 def _warnings(content: BulletinContent, full_lists: bool) -> Section:

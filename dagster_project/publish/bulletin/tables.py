@@ -8,6 +8,7 @@ from dagster_project.publish.bulletin.content import BulletinContent
 from dagster_project.publish.bulletin.document import (
     CHANGE,
     COUNT,
+    DATE,
     PP,
     RATE,
     TEXT,
@@ -248,6 +249,63 @@ def three_early_table(content: BulletinContent) -> Table:
         ),
         has_total=bool(rows) and rows[-1]["is_total"],
         links=tuple(None if r["is_total"] else region_link(r["region_code"]) for r in rows),
+    )
+
+
+def approval_timeliness_table(content: BulletinContent) -> Table:
+    """审批时效 (二(十三)): the city's approvals done this year, by kind."""
+    rows = content.approval_timeliness
+    return Table(
+        f"前期手续审批时效（{content.period_month.year}年累计办结）",
+        (
+            Column("手续", TEXT, 10, nowrap=True),
+            Column("办结个数", COUNT, 8),
+            Column("办理天数中位数", COUNT, 9),
+            Column("最长办理天数", COUNT, 9),
+            Column("在线办理个数", COUNT, 8),
+            Column("在线办理占比", RATE, 9),
+        ),
+        tuple(
+            (
+                r["approval_name"],
+                r["done_count"],
+                r["median_days"],
+                r["max_days"],
+                r["online_count"],
+                r["online_share"],
+            )
+            for r in rows
+        ),
+    )
+
+
+def slowest_approvals_table(content: BulletinContent) -> Table:
+    """The year's approvals that took longest."""
+    rows = content.slowest_approvals
+    return Table(
+        f"办理时间最长的{len(rows)}项前期手续",
+        (
+            REGION,
+            Column("项目名称", TEXT, 30),
+            Column("手续", TEXT, 8, nowrap=True),
+            Column("申请日期", DATE, 11, nowrap=True),
+            Column("办结日期", DATE, 11, nowrap=True),
+            Column("办理天数", COUNT, 8),
+            Column("在线办理", TEXT, 8, nowrap=True),
+        ),
+        tuple(
+            (
+                r["region_name"],
+                r["project_name"],
+                r["approval_name"],
+                r["applied_on"],
+                r["done_on"],
+                r["days_taken"],
+                {True: "是", False: "否"}.get(r["is_online"], ""),
+            )
+            for r in rows
+        ),
+        links=tuple(region_link(r["region_code"]) for r in rows),
     )
 
 

@@ -204,6 +204,9 @@ joined as (
         sb.expected_revenue_wan,
         sb.cost_wan,
         sb.reported_coverage_ratio,
+        sb.bond_spent_wan,
+        sb.bond_rate,
+        sb.bond_term_years,
 
         ---------- 前期手续 (明年拟开工 list)
         pl.approval_project,
@@ -216,6 +219,11 @@ joined as (
         pl.approval_environment_month,
         pl.approval_construction,
         pl.approval_construction_month,
+        {%- for key, label in approvals() %}
+        pl.approval_{{ key }}_applied_on,
+        pl.approval_{{ key }}_done_on,
+        pl.approval_{{ key }}_online,
+        {%- endfor %}
 
         ---------- receipt
         project_months.source_received_at

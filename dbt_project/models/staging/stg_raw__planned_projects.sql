@@ -44,6 +44,13 @@ renamed as (
         approval_construction,
         approval_construction_month,
 
+        ---------- 二(十三) each approval's 申请日期, 办结日期 and 在线办理
+        {%- for key, label in approvals() %}
+        approval_{{ key }}_applied_on,
+        approval_{{ key }}_done_on,
+        approval_{{ key }}_online,
+        {%- endfor %}
+
         ---------- flags
         is_three_early,
 

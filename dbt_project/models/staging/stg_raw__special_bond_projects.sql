@@ -28,6 +28,12 @@ renamed as (
         expected_revenue_wan,
         cost_wan,
         coverage_ratio as reported_coverage_ratio,
+        bond_spent_wan,
+
+        ---------- terms: a rate written without % under a header that does not say % (3.2)
+        ---------- is a percentage still; no bond pays over 100 %
+        case when bond_rate > 1 then bond_rate / 100 else bond_rate end as bond_rate,
+        bond_term_years,
 
         ---------- months
         planned_start as planned_start_month,

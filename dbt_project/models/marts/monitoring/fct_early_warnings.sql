@@ -13,8 +13,8 @@ with
 projects_monthly as (
 
     select * from {{ ref('int_projects_monthly') }}
-    -- a month's rules look up to three months back
-    where {{ in_rebuild_window(reach=3) }}
+    -- a month's rules look up to three months back (bond_funds_idle: bond_idle_months)
+    where {{ in_rebuild_window(reach=[3, var('bond_idle_months') | int] | max) }}
 
 ),
 
@@ -199,6 +199,36 @@ bond_coverage as (
 
 ),
 
+-- bond_funds_idle (支出进度): the list showed the bond issued bond_idle_months months
+-- before P already, and more than bond_unspent_share_max of the issued funds is still
+-- unspent in P (黄); nothing spent at all (红). Only where 已支出金额 is reported.
+bond_funds_idle as (
+
+    select
+        bonds.period_month,
+        bonds.project_key,
+        bonds.region_code,
+        'bond_funds_idle' as rule,
+        case when bonds.bond_spent_wan = 0 then '红' else '黄' end as level,
+        '专项债券已发行' || {{ amount_text('bonds.bond_issued_wan') }} || '万元，已支出'
+        || {{ amount_text('bonds.bond_spent_wan') }} || '万元（支出进度'
+        || round(bonds.bond_spent_wan / bonds.bond_issued_wan * 100, 1)
+        || '%），发行' || {{ var('bond_idle_months') }} || '个月以上' as detail
+    from bonds
+    inner join bonds as earlier
+        on
+            bonds.project_key = earlier.project_key
+            and bonds.period_month
+            = earlier.period_month + interval {{ var('bond_idle_months') }} month
+    where
+        earlier.bond_issued_wan > 0
+        and bonds.bond_issued_wan > 0
+        and bonds.bond_spent_wan is not null
+        and bonds.bond_issued_wan - bonds.bond_spent_wan
+        > bonds.bond_issued_wan * {{ var('bond_unspent_share_max') }}
+
+),
+
 -- approvals_behind: planned start within 3 months (黄) or 1 month (红) of P, with
 -- 前期手续 still missing.
 approvals_missing as (
@@ -240,6 +270,8 @@ warnings as (
     select * from bond_not_started
     union all
     select * from bond_coverage
+    union all
+    select * from bond_funds_idle
     union all
     select * from approvals_behind
 
