@@ -104,6 +104,34 @@ def _parser() -> argparse.ArgumentParser:
     oc4ids.add_argument("--raw", help="landing folder, for reference/ (env XMK_RAW_DIR)")
     oc4ids.set_defaults(func=_export_oc4ids)
 
+    agenda = sub.add_parser(
+        "meeting-agenda",
+        help="the 协调推进会's agenda: escalated and overdue issues by 分管副市长 and department",
+        description="Every issue still open in the latest ledger reported by the meeting's "
+        "month that is overdue on the day, or without a 办结时限 open longer than the dbt var "
+        "issue_escalation_days, grouped by 分管副市长 and 责任部门; aged to the meeting's day. "
+        "Reads the analysts' published snapshot. Exit 2 without a snapshot or a bad --date.",
+    )
+    agenda.add_argument("--date", required=True, help="the meeting's day, YYYY-MM-DD")
+    agenda.add_argument(
+        "--out", help="the workbook to write (default: <out>/meetings/协调推进会议程_<date>.xlsx)"
+    )
+    agenda.add_argument("--warehouse", help="warehouse folder (env XMK_WAREHOUSE_DIR)")
+    agenda.set_defaults(func=_meeting_agenda)
+
+    departments = sub.add_parser(
+        "department-lists",
+        help="each 责任部门's open and overdue issues city-wide, one workbook per department",
+        description="For each department named in a month's issue ledgers, its issues still "
+        "open city-wide, overdue first, aged to the month's last day: "
+        "<out>/departments/<YYYY-MM>/<department>_问题清单.xlsx. Reads the analysts' "
+        "published snapshot.",
+    )
+    departments.add_argument("--month", help="ledger month YYYY-MM (default: the latest)")
+    departments.add_argument("--out", help="output folder (env XMK_OUT_DIR, default ./out)")
+    departments.add_argument("--warehouse", help="warehouse folder (env XMK_WAREHOUSE_DIR)")
+    departments.set_defaults(func=_department_lists)
+
     mail = sub.add_parser(
         "mail",
         help="the county reports' mail: what went, what is held, releasing a held one",
@@ -316,7 +344,6 @@ def _sql(args) -> int:
 
 
 def _export_oc4ids(args) -> int:
-    from datetime import datetime
 
     import duckdb
 
@@ -326,12 +353,8 @@ def _export_oc4ids(args) -> int:
     from dagster_project.settings import resolve_paths
 
     _utf8_stdout()
-    try:
-        month = datetime.strptime(args.month, "%Y-%m").date() if args.month else None
-    except ValueError:
-        print(
-            f"xmk export oc4ids: --month must look like 2026-10, not {args.month}", file=sys.stderr
-        )
+    month, bad = _month_option("export oc4ids", args.month)
+    if bad:
         return 2
     paths = resolve_paths(raw=args.raw, warehouse=args.warehouse)
     try:
@@ -349,6 +372,92 @@ def _export_oc4ids(args) -> int:
         print(f"xmk export oc4ids: cannot write {args.out}: {e}", file=sys.stderr)
         return 1
     print("\n".join(result.describe()))
+    return 0
+
+
+def _month_option(command: str, text: str | None):
+    """(--month as the month's first day, or None when not given; True when it is malformed,
+    which is said in one line)."""
+    from datetime import datetime
+
+    try:
+        return (datetime.strptime(text, "%Y-%m").date() if text else None), False
+    except ValueError:
+        print(f"xmk {command}: --month must look like 2026-10, not {text}", file=sys.stderr)
+        return None, True
+
+
+def _snapshot_or_exit(command: str, warehouse: str | None):
+    """A read-only connection to the published snapshot, or the one line why not."""
+    from dagster_project.publish.analyst_sql import NoSnapshotError, connect_snapshot
+    from dagster_project.settings import resolve_paths
+
+    try:
+        return connect_snapshot(resolve_paths(warehouse=warehouse).published_db), None
+    except NoSnapshotError as e:
+        return None, f"xmk {command}: {e}"
+
+
+def _meeting_agenda(args) -> int:
+    from datetime import date
+
+    from dagster_project.publish.accountability import agenda_path, read_agenda, write_agenda
+    from dagster_project.settings import resolve_paths
+
+    _utf8_stdout()
+    try:
+        day = date.fromisoformat(args.date)
+    except ValueError:
+        print(
+            f"xmk meeting-agenda: --date must look like 2026-12-01, not {args.date}",
+            file=sys.stderr,
+        )
+        return 2
+    con, error = _snapshot_or_exit("meeting-agenda", args.warehouse)
+    if con is None:
+        print(error, file=sys.stderr)
+        return 2
+    try:
+        departments = read_agenda(con, day)
+    finally:
+        con.close()
+    path = Path(args.out) if args.out else agenda_path(resolve_paths().out_dir, day)
+    write_agenda(path, day, departments)
+    issues = sum(len(d.rows) for d in departments)
+    print(f"agenda written: {path} ({issues} issues, {len(departments)} departments)")
+    return 0
+
+
+def _department_lists(args) -> int:
+
+    from dagster_project.publish.accountability import (
+        department_list_path,
+        read_department_lists,
+        write_department_list,
+    )
+    from dagster_project.settings import resolve_paths
+
+    _utf8_stdout()
+    month, bad = _month_option("department-lists", args.month)
+    if bad:
+        return 2
+    con, error = _snapshot_or_exit("department-lists", args.warehouse)
+    if con is None:
+        print(error, file=sys.stderr)
+        return 2
+    try:
+        month, departments = read_department_lists(con, month)
+    finally:
+        con.close()
+    if month is None:
+        print("xmk department-lists: the snapshot holds no issue ledger", file=sys.stderr)
+        return 1
+    out_dir = resolve_paths(out=args.out).out_dir
+    for department in departments:
+        path = department_list_path(out_dir, month, department.department)
+        write_department_list(path, month, department)
+        print(f"{path} ({len(department.rows)} open, {department.overdue} overdue)")
+    print(f"{len(departments)} department lists for {month:%Y-%m}")
     return 0
 
 
