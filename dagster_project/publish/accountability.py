@@ -37,6 +37,7 @@ from dagster_project.publish.render.cells import (
 )
 from dagster_project.publish.render.files import safe_file_name
 from dagster_project.publish.render.labels import month_label
+from dagster_project.template.printing import set_up_printing
 
 READS = ("fct_issue_ledger", "dim_region")
 MEETINGS_DIR = "meetings"
@@ -182,6 +183,10 @@ def _sheet(title: str, summary: str) -> tuple[Workbook, object]:
     write_header_row(ws, HEADER_ROW, ["序号", *(header for header, _, _ in COLUMNS)])
     set_column_widths(ws, [6, *(width for _, _, width in COLUMNS)])
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+    # Printed for the meeting and the department: A4 landscape, the page's width, the
+    # header row on every page; no 盖章 line in the footer.
+    set_up_printing(ws, len(COLUMNS) + 1, f"{HEADER_ROW}:{HEADER_ROW}")
+    ws.oddFooter.right.text = ""
     return wb, ws
 
 
