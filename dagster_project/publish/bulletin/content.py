@@ -19,6 +19,7 @@ READS = (
     "rpt_assessment_monthly",
     "rpt_bulletin_progress_monthly",
     "rpt_bulletin_red_warnings_monthly",
+    "rpt_bulletin_region_warnings_monthly",
     "rpt_bulletin_escalated_issues_monthly",
     "rpt_submission_status_monthly",
     "rpt_city_trend_monthly",
@@ -38,6 +39,7 @@ class BulletinContent:
     progress: tuple[dict, ...]  # regions in group order, then the 合计 row
     comparison: tuple[dict, ...]  # regions in group order
     red_warnings: tuple[dict, ...]
+    region_warnings: tuple[dict, ...]  # regions in group order, then rule
     escalated: tuple[dict, ...]
     submissions: tuple[dict, ...]
     trend: tuple[dict, ...]  # the city, the last TREND_MONTHS months up to the month
@@ -137,6 +139,14 @@ def read_content(con: duckdb.DuckDBPyConnection, period_month: date) -> Bulletin
         """,
         month,
     )
+    region_warnings = _rows(
+        con,
+        f"""
+        select * from {mart_relation("rpt_bulletin_region_warnings_monthly")}
+        where period_month = ?
+        """,
+        month,
+    )
     escalated = _rows(
         con,
         f"""
@@ -180,6 +190,7 @@ def read_content(con: duckdb.DuckDBPyConnection, period_month: date) -> Bulletin
         progress=(*grouped(regions, "region_code"), *totals),
         comparison=grouped(comparison, "region_code"),
         red_warnings=grouped(red),
+        region_warnings=grouped(region_warnings, "region_code", "rule"),
         escalated=tuple(escalated),
         submissions=grouped(submissions, "region_code"),
         trend=tuple(trend),
