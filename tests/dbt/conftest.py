@@ -3,6 +3,7 @@ once through the real nightly job (ingestion → dbt build) into a temporary war
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -12,14 +13,19 @@ from tests.conftest import run_nightly_quietly
 from tests.dbt.city import build_city
 
 
+def nightly_city(root: Path, build: Callable[[Path], Path]) -> Path:
+    """A city `build` writes into root/raw, after one nightly run that published its latest
+    month (warehouse/ and out/ beside raw/); returns root."""
+    build(root / "raw")
+    code = run_nightly_quietly(root / "raw", root / "warehouse", root / "out")
+    assert code == 0, f"the nightly job failed or held back the latest month of {root.name}"
+    return root
+
+
 @pytest.fixture(scope="session")
 def scenario(tmp_path_factory, dbt_manifest) -> Path:
     """The scenario city's warehouse after one nightly run; returns its folder."""
-    root = tmp_path_factory.mktemp("scenario")
-    build_city(root / "raw")
-    code = run_nightly_quietly(root / "raw", root / "warehouse", root / "out")
-    assert code == 0, "the nightly job failed on the scenario city"
-    return root
+    return nightly_city(tmp_path_factory.mktemp("scenario"), build_city)
 
 
 class Warehouse:
