@@ -59,15 +59,20 @@ def run_nightly_quietly(raw: Path, warehouse: Path, out: Path) -> int:
     return run_nightly(raw, warehouse, out, ephemeral=True)
 
 
+def nightly_city(root: Path, build) -> Path:
+    """A city `build` writes into root/raw, after one nightly run that published its latest
+    month (warehouse/ and out/ beside raw/); returns root."""
+    build(root / "raw")
+    code = run_nightly_quietly(root / "raw", root / "warehouse", root / "out")
+    assert code == 0, f"the nightly job failed or held back the latest month of {root.name}"
+    return root
+
+
 @pytest.fixture(scope="session")
 def scenario(tmp_path_factory, dbt_manifest) -> Path:
     """The scenario city's warehouse after one nightly run; returns its folder. Tests read
     it, or copy it before they change anything."""
-    root = tmp_path_factory.mktemp("scenario")
-    build_city(root / "raw")
-    code = run_nightly_quietly(root / "raw", root / "warehouse", root / "out")
-    assert code == 0, "the nightly job failed on the scenario city"
-    return root
+    return nightly_city(tmp_path_factory.mktemp("scenario"), build_city)
 
 
 def cron_env(root: Path) -> dict[str, str]:

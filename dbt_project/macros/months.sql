@@ -15,3 +15,11 @@
 {% macro elapsed_year_share(period_month) -%}
     (month({{ period_month }}) / 12.0)
 {%- endmacro %}
+
+{# A month as a message says it: 2026年6月 when `with_year` holds, else 6月. #}
+{% macro month_label(period_month, with_year='true') -%}
+    case
+        when {{ with_year }} then strftime({{ period_month }}, '%Y年%-m月')
+        else strftime({{ period_month }}, '%-m月')
+    end
+{%- endmacro %}

@@ -64,9 +64,10 @@ def test_spec_marts_all_exist(manifest):
     spec = {
         "dim_region", "dim_project", "dim_project_history", "fct_project_monthly",
         "fct_preparation_monthly", "fct_unstated_weekly", "fct_region_monthly",
-        "fct_early_warnings", "fct_issue_ledger", "fct_special_bonds", "fct_lifecycle_funnel",
-        "rpt_arena_monthly", "rpt_assessment_monthly", "rpt_showcase_projects",
-        "rpt_bulletin_progress_monthly", "rpt_bulletin_red_warnings_monthly",
+        "fct_region_warnings", "fct_early_warnings", "fct_issue_ledger", "fct_special_bonds",
+        "fct_lifecycle_funnel", "rpt_arena_monthly", "rpt_assessment_monthly",
+        "rpt_showcase_projects", "rpt_bulletin_progress_monthly",
+        "rpt_bulletin_red_warnings_monthly", "rpt_bulletin_region_warnings_monthly",
         "rpt_bulletin_escalated_issues_monthly", "rpt_submission_status_monthly",
         "rpt_city_trend_monthly", "rpt_region_comparison_monthly",
     }  # fmt: skip

@@ -22,6 +22,7 @@ READS = (
     "rpt_bulletin_three_early_monthly",
     "rpt_bulletin_approval_timeliness_monthly",
     "rpt_bulletin_red_warnings_monthly",
+    "rpt_bulletin_region_warnings_monthly",
     "rpt_bulletin_escalated_issues_monthly",
     "rpt_submission_status_monthly",
     "rpt_city_trend_monthly",
@@ -47,6 +48,7 @@ class BulletinContent:
     slowest_approvals: tuple[dict, ...]  # the year's longest, at most SLOWEST_APPROVALS
     comparison: tuple[dict, ...]  # regions in group order
     red_warnings: tuple[dict, ...]
+    region_warnings: tuple[dict, ...]  # regions in group order, then rule
     escalated: tuple[dict, ...]
     submissions: tuple[dict, ...]
     trend: tuple[dict, ...]  # the city, the last TREND_MONTHS months up to the month
@@ -176,6 +178,14 @@ def read_content(con: duckdb.DuckDBPyConnection, period_month: date) -> Bulletin
         month,
         month,
     )
+    region_warnings = _rows(
+        con,
+        f"""
+        select * from {mart_relation("rpt_bulletin_region_warnings_monthly")}
+        where period_month = ?
+        """,
+        month,
+    )
     escalated = _rows(
         con,
         f"""
@@ -227,6 +237,7 @@ def read_content(con: duckdb.DuckDBPyConnection, period_month: date) -> Bulletin
         ),
         slowest_approvals=tuple(slowest_approvals),
         red_warnings=grouped(red),
+        region_warnings=grouped(region_warnings, "region_code", "rule"),
         escalated=tuple(escalated),
         submissions=grouped(submissions, "region_code"),
         trend=tuple(trend),

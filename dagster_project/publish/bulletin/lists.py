@@ -1,5 +1,5 @@
-"""The 通报's lists, built from the content: red warnings, escalated issues, the 报送情况
-and the showcase — one Table each, the same for every renderer."""
+"""The 通报's lists, built from the content: red warnings, region warnings, escalated
+issues, the 报送情况 and the showcase — one Table each, the same for every renderer."""
 
 from __future__ import annotations
 
@@ -76,6 +76,26 @@ def red_list_table(content: BulletinContent, limit: int | None = None) -> Table:
             for r in warnings
         ),
         links=tuple(region_link(r["region_code"]) for r in warnings),
+    )
+
+
+def region_warnings_table(content: BulletinContent) -> Table:
+    """The month's region warnings (二(一)): growth falling, the 序时 gap widening, 开复工率
+    below the city's — one row per region and rule."""
+    rows = content.region_warnings
+    return Table(
+        "地区预警",
+        (
+            REGION,
+            Column("预警类型", TEXT, 16, nowrap=True),
+            Column("等级", TEXT, 5, nowrap=True),
+            Column("预警说明", TEXT, 50),
+        ),
+        tuple(
+            (r["region_name"], r["rule_name_zh"] or r["rule"], r["level"], r["detail"])
+            for r in rows
+        ),
+        links=tuple(region_link(r["region_code"]) for r in rows),
     )
 
 

@@ -271,17 +271,34 @@ def _warnings(content: BulletinContent, full_lists: bool) -> Section:
         WARNINGS,
         TITLES[WARNINGS],
         (
+            _region_warnings_text(content),
             f"本月红色预警项目{len(content.red_warnings)}项（二(一) 苗头性、倾向性问题），"
             "各地要逐项分析原因、限期整改。",
             f"超过办结时限仍未办结、或无办结时限且办理超过30天的问题{len(content.escalated)}项"
             f"（其中超期{overdue}项），已报分管副市长牵头协调（三(四)）。",
         ),
         (
+            lists.region_warnings_table(content),
             lists.red_summary_table(content),
             lists.red_list_table(content, None if full_lists else lists.RED_LIST_LIMIT),
             lists.escalated_summary_table(content),
             lists.escalated_table(content),
         ),
+    )
+
+
+REGION_WARNING_RULES = "投资增速连续三个月回落、落后序时进度的差距连续三个月扩大或开复工率低于全市"
+
+
+def _region_warnings_text(content: BulletinContent) -> str:
+    warnings = content.region_warnings
+    if not warnings:
+        return f"本月无地区预警（{REGION_WARNING_RULES}）。"
+    regions = len({r["region_code"] for r in warnings})
+    red = sum(1 for r in warnings if r["level"] == "红")
+    return (
+        f"本月{regions}个地区出现地区预警{len(warnings)}项（其中红色{red}项），即"
+        f"{REGION_WARNING_RULES}，相关地区要深入分析原因、拿出针对性措施。"
     )
 
 

@@ -24,10 +24,8 @@ summed as (
         cast(sum(new_start_count) as bigint) as new_start_count,
         {{ sum_amount('ytd_completed_wan') }} as ytd_completed_wan,
         {{ sum_amount('annual_plan_wan') }} as annual_plan_wan,
-        cast(sum(planned_new_started_count + continuing_resumed_count) as bigint)
-            as started_or_resumed_count,
-        cast(sum(planned_new_start_count + continuing_count) as bigint)
-            as planned_or_continuing_count,
+        cast(sum({{ started_or_resumed_count() }}) as bigint) as started_or_resumed_count,
+        cast(sum({{ planned_or_continuing_count() }}) as bigint) as planned_or_continuing_count,
         count(*) filter (where has_submission) as submitted_regions_count
     from region_monthly
     group by period_month

@@ -182,8 +182,8 @@ indicators as (
             as big_project_investment_share,
         {{ safe_divide('big_project_count - big_project_count_prior_year',
                        'big_project_count_prior_year') }} as big_project_count_growth,
-        {{ safe_divide('planned_new_started_count + continuing_resumed_count',
-                       'planned_new_start_count + continuing_count') }} as start_resume_rate,
+        {{ safe_divide(started_or_resumed_count(), planned_or_continuing_count()) }}
+            as start_resume_rate,
         {{ safe_divide('central_budget_started_count', 'central_budget_planned_count') }}
             as central_budget_start_rate,
         {{ safe_divide('special_bond_started_count', 'special_bond_planned_count') }}
