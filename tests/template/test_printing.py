@@ -114,6 +114,8 @@ def test_columns_wrap_and_are_sized_for_print(template):
             ws.column_dimensions[get_column_letter(c)].width for c in range(1, 1 + len(lst.columns))
         ]
         assert widths == [column_width(name) for name in lst.columns]
-        assert sum(widths) <= 300, lst.key  # 在建项目, the widest, at about half scale
+        # 在建项目 at about half scale; 明年拟开工, with each approval's 申请日期, 办结日期
+        # and 在线办理 (二(十三)), a little smaller
+        assert sum(widths) <= (350 if lst.key == "planned_next_year" else 300), lst.key
         assert all(ws.column_dimensions[get_column_letter(c)].alignment.wrap_text
                    for c in range(1, 1 + len(lst.columns)))  # fmt: skip
