@@ -9,8 +9,8 @@
 -- fct_region_monthly has a row for every region and every reporting month, so the month
 -- before is always the row before; a month without the figure (no statistics row, no 在建
 -- list) is NULL and ends a run, which starts again from the next month that has it. A run
--- that goes on past three months is 红. Figures are compared rounded to 9 decimals, as the
--- 擂台 ranks them, so that two figures equal on paper are no fall.
+-- that goes on past three months is 红. Figures are compared as the 通报 prints them, to
+-- 0.1 percentage point (12.0% → 12.0% is no fall, whatever the digits behind).
 -- A table like its neighbours: regions × months is small, and a run reaches back as far as
 -- it goes.
 with
@@ -35,7 +35,8 @@ running_values as (
         period_month,
         'fai_growth_falling' as rule,
         'fai_growth' as indicator,
-        fai_growth as value
+        fai_growth as value,
+        round(fai_growth * 100, 1) as printed_pp
     from region_monthly
     union all
     select
@@ -43,7 +44,8 @@ running_values as (
         period_month,
         'progress_gap_widening' as rule,
         'schedule_gap_pp' as indicator,
-        schedule_gap_pp as value
+        schedule_gap_pp as value,
+        round(schedule_gap_pp, 1) as printed_pp
     from region_monthly
 
 ),
@@ -55,7 +57,8 @@ steps as (
         lag(period_month) over by_region_rule as previous_month,
         lag(value) over by_region_rule as value_1_month_before,
         lag(value, 2) over by_region_rule as value_2_months_before,
-        lag(value, 3) over by_region_rule as value_3_months_before
+        lag(value, 3) over by_region_rule as value_3_months_before,
+        lag(printed_pp) over by_region_rule as printed_pp_1_month_before
     from running_values
     window by_region_rule as (partition by region_code, rule order by period_month)
 
@@ -70,7 +73,7 @@ falls as (
         *,
         coalesce(
             previous_month = period_month - interval 1 month
-            and round(value, 9) < round(value_1_month_before, 9)
+            and printed_pp < printed_pp_1_month_before
             and (
                 rule = 'fai_growth_falling'
                 or (month(period_month) > 1 and value_1_month_before < 0)
