@@ -88,7 +88,7 @@ def region_warnings_table(content: BulletinContent) -> Table:
         (
             REGION,
             Column("预警类型", TEXT, 16, nowrap=True),
-            Column("等级", TEXT, 5, nowrap=True),
+            Column("等级", TEXT, 6, nowrap=True),
             Column("预警说明", TEXT, 50),
         ),
         tuple(

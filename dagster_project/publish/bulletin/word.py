@@ -283,6 +283,10 @@ def _table(doc, table: Table) -> None:
     total_width = sum(c.width for c in table.columns)
     text_width = _LANDSCAPE_TEXT_WIDTH_MM if wide else _TEXT_WIDTH_MM
     widths = [Mm(text_width * c.width / total_width) for c in table.columns]
+    # The grid's own column widths too: LibreOffice (the PDF) lays a table out by them, not
+    # by its cells' widths.
+    for grid_column, width in zip(grid.columns, widths, strict=True):
+        grid_column.width = width
     header = grid.rows[0]
     _repeat_header(header)
     for cell, column, width in zip(header.cells, table.columns, widths, strict=True):
