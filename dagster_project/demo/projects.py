@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from dagster_project.contract import APPROVALS as CONTRACT_APPROVALS
 from dagster_project.contract import SECTORS
 from dagster_project.demo.names import SECTOR_CODES, Namer
 from dagster_project.demo.periods import (
@@ -37,13 +38,7 @@ EPOCH = 2019 * 12  # January 2019
 _SECTOR_WEIGHTS = (22, 8, 10, 6, 8, 16, 12, 6, 9, 3)
 _SECTOR_MEDIAN = {"交通": 6000, "能源": 8000, "水利": 4000, "新基建": 3000}
 _PUBLIC = ("交通", "水利", "城建", "社会事业", "生态环保", "农业")
-APPROVALS = (
-    "approval_project",
-    "approval_land",
-    "approval_planning",
-    "approval_environment",
-    "approval_construction",
-)
+APPROVALS = tuple(f"approval_{key}" for key, _, _ in CONTRACT_APPROVALS)
 _UNSTATED_REASONS = (
     "入库资料正在准备",
     "施工许可证尚未取得",

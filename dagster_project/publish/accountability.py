@@ -15,6 +15,7 @@ the same day from the same snapshot is the same. Pure: a read-only connection in
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
@@ -122,11 +123,11 @@ def _by_department(rows: list[dict]) -> list[DepartmentIssues]:
         rows,
         key=lambda r: (department(r), -(r["days_overdue"] or 0), -r["days_open"], r["issue_key"]),
     )
-    return [
-        DepartmentIssues(name, issues[0]["department_leader"], issues)
-        for name, group in groupby(rows, key=department)
-        for issues in [list(group)]
-    ]
+    departments = []
+    for name, group in groupby(rows, key=department):
+        issues = list(group)
+        departments.append(DepartmentIssues(name, issues[0]["department_leader"], issues))
+    return departments
 
 
 def read_agenda(con: duckdb.DuckDBPyConnection, meeting_day: date) -> list[DepartmentIssues]:
@@ -146,7 +147,7 @@ def read_department_lists(
         month = con.execute("select max(period_month) from marts.fct_issue_ledger").fetchone()[0]
         if month is None:
             return None, []
-    last_day = con.execute("select last_day($m::date)", {"m": month}).fetchone()[0]
+    last_day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
     rows = [r for r in _issues(con, month, last_day) if r["period_month"] == month]
     return month, _by_department(rows)
 

@@ -74,7 +74,7 @@ schedule as (
 
 ),
 
-final as (
+yearly as (
 
     select
         ---------- ids
@@ -106,13 +106,19 @@ final as (
             partition by project_key order by bond_year
         ) as cumulative_debt_service_wan,
         sum(revenue_wan) over (partition by project_key order by bond_year)
-            as cumulative_revenue_wan,
-        {{ safe_divide(
-            'sum(revenue_wan) over (partition by project_key order by bond_year)',
-            'sum(interest_wan + principal_wan) over (partition by project_key order by bond_year)'
-        ) }} as cumulative_coverage_ratio
+            as cumulative_revenue_wan
 
     from schedule
+
+),
+
+final as (
+
+    select
+        *,
+        {{ safe_divide('cumulative_revenue_wan', 'cumulative_debt_service_wan') }}
+            as cumulative_coverage_ratio
+    from yearly
 
 )
 
