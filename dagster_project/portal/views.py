@@ -22,6 +22,7 @@ import duckdb
 
 from dagster_project.orchestration.warehouse_lock import WarehouseBusy, warehouse_lock
 from dagster_project.publish.county_report.run import REPORTS_DIR
+from dagster_project.publish.snapshot import open_snapshot
 from dagster_project.settings import BEIJING
 
 LOCK_WAIT_SECONDS = 2.0
@@ -201,7 +202,7 @@ def published_rows(
     at most MAX_ROWS_SHOWN rows; None when there is no snapshot or no such table."""
     if table not in PUBLISHED_TABLES or not published_db.is_file():
         return None
-    con = duckdb.connect(str(published_db), read_only=True)
+    con = open_snapshot(published_db)
     try:
         columns = [
             r[0]

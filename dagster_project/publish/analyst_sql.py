@@ -35,6 +35,7 @@ from uuid import UUID
 
 import duckdb
 
+from dagster_project.publish.snapshot import open_snapshot
 from dagster_project.settings import command_name
 
 FORMATS = ("table", "csv", "json")
@@ -88,7 +89,7 @@ def connect_snapshot(published_db: Path) -> duckdb.DuckDBPyConnection:
         raise NoSnapshotError(
             f"no published snapshot yet ({published_db}): run `{command_name()} run` first"
         )
-    return duckdb.connect(str(published_db), read_only=True, config=SNAPSHOT_CONFIG)
+    return open_snapshot(published_db, SNAPSHOT_CONFIG)
 
 
 def connect_working(warehouse_db: Path) -> duckdb.DuckDBPyConnection:
