@@ -1,4 +1,4 @@
-"""The data contract of a county submission (SPEC §2): the six lists, their canonical
+"""The data contract of a county submission (SPEC §2): the seven lists, their canonical
 fields, the Chinese headers counties write, and the type of every field.
 
 Everything that reads, writes or checks a workbook takes its names from here: the
@@ -27,6 +27,7 @@ class FieldType(StrEnum):
     CONSTRUCTION_TYPE = "construction_type"  # 新建/续建/扩建/改建
     LIBRARY_LEVEL = "library_level"  # 省级/市级/县级
     PLAN_INCLUSION = "plan_inclusion"  # 国家/省/市/否: in which 十四五 plan the project is
+    LANDING_STATUS = "landing_status"  # 已签约/已注册/已落地/已开工: a signed project's 落地状态
     INTEGER = "integer"
 
 
@@ -257,6 +258,44 @@ FIELDS: tuple[Field, ...] = (
         unit="万元",
         help="已发行债券资金中已实际支出的金额（支出进度）",
     ),
+    # 招商引资 (二(八)): the signed project's investor, agreement and how far it has landed.
+    _f(
+        "investor",
+        "签约企业",
+        T.TEXT,
+        r"签约(企业|单位|主体|方)",
+        r"^投资(方|企业|主体)",
+        r"^客商",
+        help="与本地签订投资协议的企业（投资方）全称",
+    ),
+    _f("signed_on", "签约时间", T.DAY, r"签约(时间|日期)", help="投资协议签订日期，如 2026-03-18"),
+    _f(
+        "signed_amount_wan",
+        "签约金额",
+        T.AMOUNT,
+        r"签约(投资)?(金)?额",
+        r"协议(投资)?(金)?额",
+        r"合同(投资)?(金)?额",
+        unit="万元",
+        help="投资协议约定的投资额，万元",
+    ),
+    _f(
+        "funds_in_place_wan",
+        "到位资金",
+        T.AMOUNT,
+        r"到位资金",
+        r"到位(金)?额",
+        unit="万元",
+        help="投资方累计实际到位的资金，万元",
+    ),
+    _f(
+        "landing_status",
+        "落地状态",
+        T.LANDING_STATUS,
+        r"落地(状态|情况|进度)",
+        r"^推进状态$",
+        help="已签约/已注册/已落地/已开工：已开工的项目同时列入在建项目清单",
+    ),
     _f("planning_stage", "项目阶段", T.TEXT, r"项目阶段", r"推进阶段", r"谋划阶段"),
     _f("issue_type", "问题类型", T.TEXT, r"问题类型", r"问题分类"),
     _f("issue_description", "问题描述", T.TEXT, r"问题描述", r"存在问题", r"问题内容"),
@@ -293,6 +332,9 @@ APPROVAL_STATES = ("已办", "在办", "未办")
 FUNDING_SOURCES = ("中央预算内", "专项债", "PPP", "自筹", "贷款", "其他")
 LIBRARY_LEVELS = ("省级", "市级", "县级")
 PLAN_INCLUSIONS = ("国家", "省", "市", "否")
+# A signed project's way to the site: agreement signed, company registered, land and
+# approvals in hand (落地), construction started.
+LANDING_STATUSES = ("已签约", "已注册", "已落地", "已开工")
 ISSUE_STATUSES = ("未办结", "办理中", "已办结")
 ISSUE_TYPES = ("用地", "规划", "环评", "资金", "审批", "征拆", "施工条件", "其他")
 PLANNING_STAGES = ("谋划", "前期", "招商", "待开工")
@@ -486,6 +528,34 @@ LISTS: tuple[ProjectList, ...] = (
         ("planning_stage", "construction_period"),
     ),
     ProjectList(
+        "investment_attraction",
+        "招商引资签约项目",
+        "二(八)",
+        "monthly",
+        (
+            "seq",
+            "project_code",
+            "project_name",
+            "investor",
+            "project_owner",
+            "location",
+            "sector",
+            "scope",
+            "total_investment_wan",
+            "signed_on",
+            "signed_amount_wan",
+            "funds_in_place_wan",
+            "landing_status",
+            "planned_start",
+            *_PERSON,
+            "library_level",
+            "status_note",
+            "remarks",
+        ),
+        (r"招商", r"签约"),
+        ("signed_on", "signed_amount_wan"),
+    ),
+    ProjectList(
         "issue_ledger",
         "问题台账",
         "三(四)",
@@ -581,6 +651,17 @@ def _required() -> dict[str, dict[str, str]]:
             "approval_construction": "warn",
         },
         "major_planning": {},
+        # A signed project may not have its 项目法人 registered yet, and its 签约金额
+        # stands for the investment until a 总投资 is known.
+        "investment_attraction": {
+            "project_owner": "warn",
+            "total_investment_wan": "warn",
+            "investor": "error",
+            "signed_on": "error",
+            "signed_amount_wan": "error",
+            "funds_in_place_wan": "warn",
+            "landing_status": "warn",
+        },
     }
     table: dict[str, dict[str, str]] = {}
     for lst in LISTS:

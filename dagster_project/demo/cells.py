@@ -17,6 +17,13 @@ from dagster_project.demo.styles import Style
 from dagster_project.template.workbook import DAY_FORMAT, MONTH_FORMAT
 
 PLACEHOLDERS = ("-", "/", "—", "无", "暂无", "待定")
+# 落地状态 as clerks write it in words.
+LANDING_WORDS = {
+    "已签约": "签约未落地",
+    "已注册": "已注册公司",
+    "已落地": "已供地",
+    "已开工": "开工建设",
+}
 _FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
 
 
@@ -168,6 +175,8 @@ def cell(
         return Cell(value[0] + "重点")  # 省级 -> 省重点, as the old lists say
     if kind == FieldType.PLAN_INCLUSION and value != "否" and rng.random() < style.noise * 3:
         return Cell(f"纳入{value}“十四五”规划")
+    if kind == FieldType.LANDING_STATUS and rng.random() < style.noise * 3:
+        return Cell(LANDING_WORDS[value])  # as a clerk writes it: 已供地, 开工建设
     if name in ("responsible_person", "contact_phone"):
         return people(value, style, rng)
     if name == "scope" and rng.random() < style.noise * 2:

@@ -151,11 +151,11 @@ def _write(task: _Task, result: _Result, rel: str, data: bytes, received: dateti
     result.total_bytes += len(data)
 
 
-def _month_rows(sim, issue_list, m: int) -> dict[str, list[dict]]:
+def _month_rows(sim, issue_list, m: int, style: Style) -> dict[str, list[dict]]:
     by_list = projects.rows_for_month(sim, m)
     out = {key: [row for _, row in by_list[key]] for key in by_list}
     out["issue_ledger"] = [row for _, row in issues.rows_for_month(issue_list, m)]
-    return {lst.key: out[lst.key] for lst in LISTS}
+    return {lst.key: out[lst.key] for lst in LISTS if lst.key not in style.dropped_lists}
 
 
 def _submit_month(task: _Task, style: Style, result: _Result, m: int, rows_by_list: dict) -> None:
@@ -175,6 +175,8 @@ def _submit_month(task: _Task, style: Style, result: _Result, m: int, rows_by_li
     if style.layout == "csv":
         seeds = _sheet_seeds(task.seed, code, f"{m}")
         for lst in LISTS:
+            if lst.key not in submitted:
+                continue
             rows = submitted[lst.key]
             data, _ = csv_layout.csv_bytes(lst, rows, name, m_date, style, seeds(lst.key))
             _write(task, result, f"{folder}/{code}_{name}_{lst.title}.csv", data, received, "csv")
@@ -232,7 +234,7 @@ def _generate_submitter(task: _Task) -> _Result:
     for m in range(keep_from, task.last + 1):
         result.listed_ytd[m] = projects.listed_ytd(sim, m)
     for m in range(task.first, task.last + 1):
-        _submit_month(task, style, result, m, _month_rows(sim, issue_list, m))
+        _submit_month(task, style, result, m, _month_rows(sim, issue_list, m, style))
     for monday in iso_weeks(max(task.first, task.last - WEEKLY_MONTHS + 1), task.last):
         _submit_week(task, style, result, sim, monday)
     return result

@@ -25,6 +25,11 @@ SYNONYMS = {
     "total_investment_wan": "计划总投资",
     "responsible_person": "包保领导",
     "ytd_completed_wan": "本年累计完成投资",
+    "investor": "投资方",
+    "signed_on": "签约日期",
+    "signed_amount_wan": "协议投资额",
+    "funds_in_place_wan": "实际到位资金",
+    "landing_status": "推进状态",
 }
 # (top header, fields under it, sub-header overrides) of the two-row merged headers.
 GROUPS = {
@@ -50,6 +55,7 @@ SHORT_NAMES = {
     "special_bonds": "专项债",
     "planned_next_year": "明年拟开工",
     "major_planning": "重大谋划",
+    "investment_attraction": "招商引资",
     "issue_ledger": "问题台账",
 }
 HIDDEN_INDEX = 2  # the third project of the 在建 list is hidden in the styles that hide one

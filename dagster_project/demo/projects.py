@@ -1,7 +1,8 @@
 """The simulated project lifecycle of one submitter, month by month (pure, seeded).
 
-A project is conceived, may sit on 重大谋划项目 (≥1亿), moves to 明年拟开工 while its
-前期手续 are done, starts (在建), waits on 已开工未入统 until the statistics bureau takes
+A project is conceived (a company's may come by 招商引资 and sit on the 招商引资 list from
+its signing until after its start), may sit on 重大谋划项目 (≥1亿), moves to 明年拟开工
+while its 前期手续 are done, starts (在建), waits on 已开工未入统 until the statistics bureau takes
 it in (入统), spends its investment season by season and drops off after completion.
 `rows_for_month` gives the canonical rows (field name -> value) a submitter reports for a
 month; amounts are in 万元, months are the first day of the month.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -26,7 +28,7 @@ from dagster_project.demo.periods import (
 )
 
 # Arrivals per submitter and month at intensity 1; with the listing times below a city
-# submitter reports about 250 rows a month across the six lists.
+# submitter reports about 250 rows a month across the seven lists.
 ARRIVALS_PER_MONTH = 8.5
 PURE_PLANNING_PER_MONTH = 0.8
 # Simulated months before the first reported one, so that reporting starts in a steady
@@ -71,6 +73,23 @@ class Bond:
     cost: int
 
 
+@dataclass(frozen=True)
+class Attraction:
+    """二(八): a project a company from elsewhere signed for, on the 招商引资 list from the
+    month of signing until a few months after its start (or its last listed month)."""
+
+    investor: str
+    signed_on: date
+    amount: int  # 签约金额, 万元
+    listed_from: int
+    listed_until: int
+    registered: int  # month the local company was registered (已注册)
+    landed: int  # month it had its land and approvals (已落地)
+    # Share of the amount in place at registration, at landing, and added each month after
+    # the start.
+    shares: tuple[float, float, float]
+
+
 @dataclass
 class Project:
     serial: int
@@ -113,6 +132,7 @@ class Project:
     spend: list[float] = field(default_factory=list)
     annual_plan: dict[int, int] = field(default_factory=dict)
     bond: Bond | None = None
+    attraction: Attraction | None = None
 
     def under_construction(self, m: int) -> bool:
         return self.actual_start is not None and self.actual_start <= m <= self.completion
@@ -380,7 +400,53 @@ def _new_project(rng, namer: Namer, code: str, m0: int, serials: set, pure_plann
         if p.bond.listed_from < p.code_month:
             p.code_month = p.bond.listed_from
             p.code = f"{year_of(p.code_month):04d}{p.code[4:]}"
+    p.attraction = _attraction(p)
     return p
+
+
+# 二(八): the sectors companies from elsewhere invest in, and where they come from.
+_ATTRACTED_SECTORS = ("工业", "服务业", "农业", "能源", "新基建")
+_INVESTOR_HOMES = ("浙江", "江苏", "广东", "北京", "上海", "山东", "深圳", "天津", "辽宁", "福建")
+
+
+def _attraction(p: Project) -> Attraction | None:
+    """Three in five of the companies' industrial, service, farming, energy and new
+    infrastructure projects of 2000万 and more that are meant to start came by 招商引资
+    (own draws per project: the projects' stream of draws stays as it was)."""
+    if p.sector not in _ATTRACTED_SECTORS or "公司" not in p.owner or p.total_wan < 2000:
+        return None
+    rng = random.Random(f"attraction:{p.region_code}:{p.serial}")
+    if rng.random() >= 0.6:
+        return None
+    if p.planned_list_from is None and p.actual_start is None:
+        return None  # a pure 谋划 idea: no company has signed for it
+    if p.planning_from is not None:  # signed in its 招商 stage on the 重大谋划 list
+        signed = (p.planning_from + p.planning_until) // 2
+    else:
+        listed = (p.planned_list_from, p.actual_start, p.bond and p.bond.listed_from)
+        signed = min(m for m in listed if m is not None) - rng.randint(0, 4)
+    start = p.actual_start if p.actual_start is not None else p.planned_start
+    registered = signed + rng.randint(1, 3)
+    landed = max(registered, start - rng.randint(2, 8))
+    if p.actual_start is not None:
+        until = min(p.actual_start + rng.randint(0, 3), p.completion)
+    else:  # with the last row of its other lists, and that row's 状态说明
+        until = max(
+            p.planned_list_until or -1,
+            p.bond.listed_until if p.bond else -1,
+            (p.planning_until - 1) if p.planning_from is not None else -1,
+        )
+    brand = re.sub(r"(集团)?(股份)?有限公司$", "", p.owner.removeprefix("吉林省"))
+    return Attraction(
+        investor=f"{rng.choice(_INVESTOR_HOMES)}{brand}集团有限公司",
+        signed_on=month_start(signed).replace(day=rng.randint(1, 28)),
+        amount=_nice(p.total_wan * rng.uniform(0.8, 1.1)),
+        listed_from=signed,
+        listed_until=until,
+        registered=registered,
+        landed=landed,
+        shares=(rng.uniform(0.02, 0.1), rng.uniform(0.15, 0.35), rng.uniform(0.03, 0.08)),
+    )
 
 
 def _base_type(name: str, rng: random.Random) -> str:
@@ -725,6 +791,36 @@ def planning_row(p: Project, m: int) -> dict:
     }
 
 
+def attraction_row(p: Project, m: int) -> dict:
+    a = p.attraction
+    started = p.actual_start is not None and p.actual_start <= m
+    if started:
+        status = "已开工"
+    elif m >= a.landed:
+        status = "已落地"
+    else:
+        status = "已注册" if m >= a.registered else "已签约"
+    at_registration, at_landing, monthly = a.shares
+    share = 0.0
+    if m >= a.registered:
+        share = at_registration
+    if m >= a.landed:
+        share = at_landing
+    if started:
+        share = min(0.95, at_landing + monthly * (m - p.actual_start + 1))
+    return _common(p, m) | {
+        "investor": a.investor,
+        "scope": p.scope,
+        "signed_on": a.signed_on,
+        "signed_amount_wan": a.amount,
+        "funds_in_place_wan": round(a.amount * share),
+        "landing_status": status,
+        "planned_start": _month(p.planned_start),
+        "status_note": exit_note(p, m),
+        "remarks": "已转入在建项目清单" if started else None,
+    }
+
+
 def rows_for_month(projects: list[Project], m: int) -> dict[str, list[tuple[Project, dict]]]:
     """Every list's rows for month m, in the order the projects first came up."""
     out: dict[str, list[tuple[Project, dict]]] = {
@@ -733,6 +829,7 @@ def rows_for_month(projects: list[Project], m: int) -> dict[str, list[tuple[Proj
         "special_bonds": [],
         "planned_next_year": [],
         "major_planning": [],
+        "investment_attraction": [],
     }
     for p in projects:
         if p.under_construction(m):
@@ -745,6 +842,8 @@ def rows_for_month(projects: list[Project], m: int) -> dict[str, list[tuple[Proj
             out["planned_next_year"].append((p, planned_row(p, m)))
         if p.planning_from is not None and p.planning_from <= m < p.planning_until:
             out["major_planning"].append((p, planning_row(p, m)))
+        if p.attraction and p.attraction.listed_from <= m <= p.attraction.listed_until:
+            out["investment_attraction"].append((p, attraction_row(p, m)))
     return out
 
 

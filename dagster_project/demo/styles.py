@@ -33,6 +33,7 @@ class Style:
     yes_no: str = "是否"  # 是否 | tick √/×
     noise: float = 0.02  # share of cells written loosely (text numbers, placeholders, …)
     dropped: tuple[str, ...] = ()  # optional columns an old sheet does not have
+    dropped_lists: tuple[str, ...] = ()  # optional lists an old workbook does not have
     sheet_names: str = (
         "title"  # title 在建项目 | annex 附件1 在建项目清单 | list 在建项目清单 | short 1.在建
     )
@@ -46,6 +47,9 @@ APPROVAL_TIMING = tuple(
     for key, _, _ in APPROVALS
     for aspect in ("applied_on", "done_on", "online")
 )
+
+# The 招商引资 list (二(八)), which two of the older layouts do not send.
+ATTRACTION = "investment_attraction"
 
 OFFICIAL = Style("official")
 OLD_MERGED = Style(
@@ -68,6 +72,7 @@ OLD_MERGED = Style(
         *BOND_TERMS,
         *APPROVAL_TIMING,
     ),
+    dropped_lists=(ATTRACTION,),
     sheet_names="annex",
 )
 OLD_YI = Style(
@@ -108,6 +113,7 @@ OLD_HEADER = Style(
     dates="excel",
     noise=0.05,
     dropped=("library_level", "plan_inclusion", *BOND_TERMS, *APPROVAL_TIMING),
+    dropped_lists=(ATTRACTION,),
     sheet_names="annex",
 )
 CSV = Style("csv", layout="csv", dates="dash", noise=0.03)

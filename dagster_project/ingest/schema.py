@@ -17,6 +17,7 @@ _SQL_TYPE = {
     FieldType.CONSTRUCTION_TYPE: "VARCHAR",
     FieldType.LIBRARY_LEVEL: "VARCHAR",
     FieldType.PLAN_INCLUSION: "VARCHAR",
+    FieldType.LANDING_STATUS: "VARCHAR",
     FieldType.AMOUNT: "DOUBLE",
     FieldType.RATIO: "DOUBLE",
     FieldType.PERCENT: "DOUBLE",

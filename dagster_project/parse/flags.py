@@ -76,6 +76,14 @@ _PLAN_LEVELS = {
     "×": "否",
 }
 # What a clerk writes around the level: 纳入国家“十四五”规划, 省级规划, 未纳入.
+# 落地状态, the furthest step a cell names: 已开工 > 已落地 > 已注册 > 已签约.
+_LANDING_STEPS = (
+    ("已开工", re.compile(r"开工|在建|施工")),
+    ("已落地", re.compile(r"落地|供地|拿地|入驻")),
+    ("已注册", re.compile(r"注册")),
+    ("已签约", re.compile(r"签约|签订|签署")),
+)
+
 _PLAN_WORDS = re.compile(r"[“”\"'《》「」]|十四五|^纳入|纳入$|规划$|级$")
 
 _LINES = re.compile(r"_x000D_|[\r\n\v\u2028\u2029]+")
@@ -188,6 +196,22 @@ def parse_plan_inclusion(value: object) -> str | None:
     if word in _PLAN_LEVELS:
         return _PLAN_LEVELS[word]
     raise CellError(f"无法识别的规划纳入情况“{text}”，请填写 国家、省、市 或 否")
+
+
+def parse_landing_status(value: object) -> str | None:
+    """落地状态 as 已签约 / 已注册 / 已落地 / 已开工.
+
+    签约未落地 → 已签约 (the words of a later step only count when not negated: 未开工 is
+    not 已开工), 已供地 → 已落地, 开工建设 → 已开工.
+    """
+    text = clean_text(value)
+    if text is None:
+        return None
+    word = re.sub(r"(未|尚未|没有|待)(开工|落地|供地|拿地|入驻|注册)", "", squash(text))
+    for status, pattern in _LANDING_STEPS:
+        if pattern.search(word):
+            return status
+    raise CellError(f"无法识别的落地状态“{text}”，请填写 已签约、已注册、已落地 或 已开工")
 
 
 def split_people(value: object) -> list[str]:

@@ -132,6 +132,7 @@ _PARSERS: dict[FieldType, Callable[[object], object]] = {
     FieldType.CONSTRUCTION_TYPE: flags.parse_construction_type,
     FieldType.LIBRARY_LEVEL: flags.parse_library_level,
     FieldType.PLAN_INCLUSION: flags.parse_plan_inclusion,
+    FieldType.LANDING_STATUS: flags.parse_landing_status,
 }
 
 

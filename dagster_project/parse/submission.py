@@ -1,7 +1,7 @@
 """A whole submitted file → its submitter and its parsed list sheets.
 
 This is where a county workbook is read: guards first, then every sheet is recognised
-as one of the six lists (by its name, else by its header), its header found, its rows
+as one of the seven lists (by its name, else by its header), its header found, its rows
 typed. The statistics bureau's file goes through the same steps with its own fields.
 """
 
@@ -151,7 +151,7 @@ def _county_sheets(file_name, grids: list[Grid], uncached, kind):
         if list_key is None and header is not None:
             list_key = _list_by_signature({c.field for c in header.columns if c.field})
         if list_key is None:
-            sheets.append(_ignored(grid, "不是六类清单之一（按表名和表头均无法识别），未读取"))
+            sheets.append(_ignored(grid, "不是七类清单之一（按表名和表头均无法识别），未读取"))
             continue
         if header is None:
             if not _has_content(grid):
@@ -169,7 +169,7 @@ def _county_sheets(file_name, grids: list[Grid], uncached, kind):
     if not recognised_any:
         raise FileRejected(
             "文件中没有可识别的清单工作表（在建项目、已开工未入统、专项债券项目、明年拟开工、"
-            "重大谋划项目、问题台账） [no list sheet recognised]"
+            "重大谋划项目、招商引资签约项目、问题台账） [no list sheet recognised]"
         )
     return sheets, titles
 

@@ -25,6 +25,7 @@ from dagster_project.contract import (
     FUNDING_SOURCES,
     ISSUE_STATUSES,
     ISSUE_TYPES,
+    LANDING_STATUSES,
     LIBRARY_LEVELS,
     PLAN_INCLUSIONS,
     PLANNING_STAGES,
@@ -59,6 +60,7 @@ def choices(field_name: str) -> tuple[tuple[str, ...], bool] | None:
         FieldType.FLAG: (YES_NO, True),
         FieldType.LIBRARY_LEVEL: (LIBRARY_LEVELS, True),
         FieldType.PLAN_INCLUSION: (PLAN_INCLUSIONS, True),
+        FieldType.LANDING_STATUS: (LANDING_STATUSES, True),
         # A state may carry its date (已办 2024年3月), so again only a hint.
         FieldType.APPROVAL: (APPROVAL_STATES, False),
     }

@@ -68,6 +68,7 @@ _TYPE_LABELS = {
     FieldType.CONSTRUCTION_TYPE: "建设性质",
     FieldType.LIBRARY_LEVEL: "项目级别",
     FieldType.PLAN_INCLUSION: "国家/省/市/否",
+    FieldType.LANDING_STATUS: "落地状态",
     FieldType.INTEGER: "整数",
 }
 
@@ -134,6 +135,7 @@ _WIDTHS_BY_TYPE = {
     FieldType.CONSTRUCTION_TYPE: 5,
     FieldType.LIBRARY_LEVEL: 5,
     FieldType.PLAN_INCLUSION: 7,
+    FieldType.LANDING_STATUS: 7,
 }
 
 

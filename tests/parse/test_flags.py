@@ -1,4 +1,4 @@
-"""Flags, 前期手续, 资金来源, 建设性质, 项目级别, people and phones."""
+"""Flags, 前期手续, 资金来源, 建设性质, 项目级别, 落地状态, people and phones."""
 
 import re
 from datetime import date, datetime
@@ -12,6 +12,7 @@ from dagster_project.parse.flags import (
     parse_construction_type,
     parse_flag,
     parse_funding_sources,
+    parse_landing_status,
     parse_library_level,
     split_people,
     split_phones,
@@ -251,3 +252,29 @@ def test_valid_phone_numbers(phone):
 )
 def test_invalid_phone_numbers(phone):
     assert not is_valid_phone(phone)
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("已签约", "已签约"),
+        ("签约", "已签约"),
+        ("签约未落地", "已签约"),  # the negated step does not count
+        ("已签订协议，尚未注册", "已签约"),
+        ("已注册公司", "已注册"),
+        ("已供地", "已落地"),
+        ("已落地未开工", "已落地"),
+        ("开工建设", "已开工"),
+        ("已开工", "已开工"),
+        (" 已 开 工 ", "已开工"),
+    ],
+)
+def test_landing_status_spellings(text, status):
+    assert parse_landing_status(text) == status
+
+
+def test_landing_status_placeholder_and_unknown():
+    assert parse_landing_status("") is None
+    assert parse_landing_status(None) is None
+    with pytest.raises(CellError, match="无法识别的落地状态“洽谈中”"):
+        parse_landing_status("洽谈中")

@@ -13,6 +13,7 @@ import pytest
 from dagster_project.assets.ingestion import ingest_raw_files
 from dagster_project.assets.quality import CHECK_NAME, DQ_FAILURES_KEY, dq_failures, list_checks
 from dagster_project.assets.raw_views import raw_views
+from dagster_project.contract import LISTS
 from dagster_project.demo.defects import MISSING_VALUE
 from dagster_project.resources import XmkSettings
 
@@ -44,7 +45,7 @@ def test_the_checks_and_the_asset_load_into_one_code_location(settings):
     graph = defs.resolve_asset_graph()
     assert DQ_FAILURES_KEY in graph.get_all_asset_keys()
     assert {k.name for k in graph.asset_check_keys} == {CHECK_NAME}
-    assert len(graph.asset_check_keys) == 6
+    assert len(graph.asset_check_keys) == len(LISTS) == 7
 
 
 def test_the_asset_writes_the_table_and_says_which_regions_have_errors(demo, settings, planted):

@@ -28,6 +28,7 @@ _TYPED = {
     FieldType.CONSTRUCTION_TYPE: ("续建", "续建"),
     FieldType.LIBRARY_LEVEL: ("市级", "市级"),
     FieldType.PLAN_INCLUSION: ("省", "省"),
+    FieldType.LANDING_STATUS: ("已落地", "已落地"),
     FieldType.PERCENT: (3.2, 0.032),  # the template's header says （%）
     FieldType.INTEGER: ("10年", 10),
 }

@@ -139,8 +139,16 @@ def test_required_table_follows_the_spec():
     assert REQUIRED["planned_next_year"]["approval_land"] == "warn"
     # SPEC §2: on the ledger only 责任部门 is an error; 项目名称 warns.
     assert REQUIRED["issue_ledger"] == {"project_name": "warn", "issue_department": "error"}
+    # 招商引资: the agreement is what must be there; a signed project may not have its 项目法人
+    # registered yet, and its 签约金额 stands for a missing 总投资.
+    signed = REQUIRED["investment_attraction"]
+    assert {f for f, level in signed.items() if level == "error"} == {
+        "project_name", "investor", "location", "signed_on", "signed_amount_wan",
+        "responsible_person",
+    }  # fmt: skip
+    assert (signed["project_owner"], signed["total_investment_wan"]) == ("warn", "warn")
     for lst in LISTS:
-        if lst.key == "issue_ledger":
+        if lst.key in ("issue_ledger", "investment_attraction"):
             continue
         for name in ("project_name", "project_owner", "location", "total_investment_wan",
                      "responsible_person"):  # fmt: skip

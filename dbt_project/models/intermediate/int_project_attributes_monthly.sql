@@ -60,6 +60,7 @@ reported as (
         listed_special_bond,
         listed_planned_next_year,
         listed_major_planning,
+        listed_investment_attraction,
         min(period_month) over so_far as first_period_month,
         count(*) over so_far as months_listed,
         source_received_at

@@ -74,6 +74,7 @@ left_in as (
     where
         case last_rows.primary_list
             when 'major_planning' then region_months.has_major_planning_list
+            when 'investment_attraction' then region_months.has_attraction_list
             when 'planned_next_year' then region_months.has_planned_list
             when 'special_bonds' then region_months.has_special_bond_list
             else region_months.has_submission

@@ -1,4 +1,4 @@
--- The rows of the five project lists that count: only those of the effective (latest
+-- The rows of the six project lists that count: only those of the effective (latest
 -- received) submission per submitter, period and list. Superseded rows stay in staging.
 with
 
@@ -24,6 +24,8 @@ list_rows as (
     select * from {{ ref('stg_raw__planned_projects') }}
     union all by name
     select * from {{ ref('stg_raw__major_planning_projects') }}
+    union all by name
+    select * from {{ ref('stg_raw__attraction_projects') }}
 
 ),
 

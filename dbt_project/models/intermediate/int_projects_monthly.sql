@@ -1,9 +1,9 @@
 -- One row per project and reporting month in which the project is on at least one of the
--- five lists (monthly workbooks; the weekly returns feed fct_unstated_weekly). A field
--- reported on several lists is taken from the list closest to the work on site:
--- 在建 (uc) > 已开工未入统 (un) > 专项债 (sb) > 明年拟开工 (pl) > 重大谋划 (mp)
--- (macros/project_lists.sql). The project's own list is the first of these it is on; an
--- investment or month figure taken from another list says so (*_source_list), and the
+-- six project lists (monthly workbooks; the weekly returns feed fct_unstated_weekly). A
+-- field reported on several lists is taken from the list closest to the work on site:
+-- 在建 (uc) > 已开工未入统 (un) > 专项债 (sb) > 明年拟开工 (pl) > 重大谋划 (mp) >
+-- 招商引资 (ia) (macros/project_lists.sql). The project's own list is the first of these it
+-- is on; an investment or month figure taken from another list says so (*_source_list), and the
 -- county's report warns (int_dq_failures_unioned, rule value_from_other_list).
 -- A project twice on one list keeps its first row (int_project_identity_conflicts reports
 -- the duplicate).
@@ -13,6 +13,7 @@
     on_schema_change='fail',
 ) }}
 -- depends_on: {{ ref('int_build_window') }}
+{%- set all_lists = ['uc', 'un', 'sb', 'pl', 'mp', 'ia'] %}
 with
 
 files as (
@@ -72,6 +73,13 @@ mp as (
 
 ),
 
+ia as (
+
+    select * from monthly_rows
+    where list_key = 'investment_attraction'
+
+),
+
 project_months as (
 
     select
@@ -90,15 +98,8 @@ joined as (
         ---------- ids
         project_months.project_key,
         project_months.period_month,
-        coalesce(uc.region_code, un.region_code, sb.region_code, pl.region_code, mp.region_code)
-            as region_code,
-        coalesce(
-            uc.resolved_project_code,
-            un.resolved_project_code,
-            sb.resolved_project_code,
-            pl.resolved_project_code,
-            mp.resolved_project_code
-        ) as project_code,
+        {{ first_reported('region_code', all_lists) }} as region_code,
+        {{ first_reported('resolved_project_code', all_lists) }} as project_code,
 
         ---------- list memberships
         uc.project_key is not null as listed_under_construction,
@@ -106,70 +107,45 @@ joined as (
         sb.project_key is not null as listed_special_bond,
         pl.project_key is not null as listed_planned_next_year,
         mp.project_key is not null as listed_major_planning,
+        ia.project_key is not null as listed_investment_attraction,
         project_months.list_count,
         case
             when uc.project_key is not null then 'under_construction'
             when un.project_key is not null then 'unstated'
             when sb.project_key is not null then 'special_bonds'
             when pl.project_key is not null then 'planned_next_year'
-            else 'major_planning'
+            when mp.project_key is not null then 'major_planning'
+            else 'investment_attraction'
         end as primary_list,
-        coalesce(
-            uc.source_row_id, un.source_row_id, sb.source_row_id, pl.source_row_id, mp.source_row_id
-        ) as primary_source_row_id,
+        {{ first_reported('source_row_id', all_lists) }} as primary_source_row_id,
         -- The cell the project's own row came from (every row has all three).
-        coalesce(
-            uc.submission_id, un.submission_id, sb.submission_id, pl.submission_id, mp.submission_id
-        ) as primary_submission_id,
-        coalesce(uc.sheet_name, un.sheet_name, sb.sheet_name, pl.sheet_name, mp.sheet_name)
-            as primary_sheet_name,
-        coalesce(uc.excel_row, un.excel_row, sb.excel_row, pl.excel_row, mp.excel_row)
-            as primary_excel_row,
+        {{ first_reported('submission_id', all_lists) }} as primary_submission_id,
+        {{ first_reported('sheet_name', all_lists) }} as primary_sheet_name,
+        {{ first_reported('excel_row', all_lists) }} as primary_excel_row,
 
         ---------- project
-        coalesce(
-            uc.project_name, un.project_name, sb.project_name, pl.project_name, mp.project_name
-        ) as project_name,
-        coalesce(
-            uc.project_owner, un.project_owner, sb.project_owner, pl.project_owner, mp.project_owner
-        ) as project_owner,
-        coalesce(uc.location, un.location, sb.location, pl.location, mp.location) as location,
-        coalesce(uc.sector, un.sector, sb.sector, pl.sector, mp.sector) as sector,
-        coalesce(
-            uc.library_level, un.library_level, sb.library_level, pl.library_level, mp.library_level
-        ) as library_level,
+        {{ first_reported('project_name', all_lists) }} as project_name,
+        {{ first_reported('project_owner', all_lists) }} as project_owner,
+        {{ first_reported('location', all_lists) }} as location,
+        {{ first_reported('sector', all_lists) }} as sector,
+        {{ first_reported('library_level', all_lists) }} as library_level,
         coalesce(uc.plan_inclusion, pl.plan_inclusion, mp.plan_inclusion) as plan_inclusion,
-        coalesce(
-            uc.responsible_unit,
-            un.responsible_unit,
-            sb.responsible_unit,
-            pl.responsible_unit,
-            mp.responsible_unit
-        ) as responsible_unit,
-        coalesce(
-            uc.responsible_person,
-            un.responsible_person,
-            sb.responsible_person,
-            pl.responsible_person,
-            mp.responsible_person
-        ) as responsible_person,
-        coalesce(
-            uc.contact_phone, un.contact_phone, sb.contact_phone, pl.contact_phone, mp.contact_phone
-        ) as contact_phone,
+        {{ first_reported('responsible_unit', all_lists) }} as responsible_unit,
+        {{ first_reported('responsible_person', all_lists) }} as responsible_person,
+        {{ first_reported('contact_phone', all_lists) }} as contact_phone,
         coalesce(uc.construction_type, pl.construction_type) as construction_type,
-        coalesce(uc.scope, pl.scope, mp.scope) as scope,
+        coalesce(uc.scope, pl.scope, mp.scope, ia.scope) as scope,
         uc.target_task,
         coalesce(uc.funding_sources, pl.funding_sources, mp.funding_sources) as funding_sources,
         mp.planning_stage,
         un.unstated_reason,
-        coalesce(uc.status_note, sb.status_note, pl.status_note, mp.status_note) as status_note,
+        coalesce(uc.status_note, sb.status_note, pl.status_note, mp.status_note, ia.status_note)
+            as status_note,
         uc.remarks,
 
         ---------- investment (万元)
-        {{ first_reported('total_investment_wan', ['uc', 'un', 'sb', 'pl', 'mp']) }}
-            as total_investment_wan,
-        {{ reported_on('total_investment_wan', ['uc', 'un', 'sb', 'pl', 'mp']) }}
-            as total_investment_source_list,
+        {{ first_reported('total_investment_wan', all_lists) }} as total_investment_wan,
+        {{ reported_on('total_investment_wan', all_lists) }} as total_investment_source_list,
         uc.annual_plan_wan,
         {{ first_reported('ytd_completed_wan', ['uc', 'un']) }} as ytd_completed_wan,
         {{ reported_on('ytd_completed_wan', ['uc', 'un']) }} as ytd_completed_source_list,
@@ -177,9 +153,9 @@ joined as (
         uc.special_bond_funding_wan,
 
         ---------- months
-        {{ first_reported('planned_start_month', ['uc', 'sb', 'pl', 'mp']) }}
+        {{ first_reported('planned_start_month', ['uc', 'sb', 'pl', 'mp', 'ia']) }}
             as planned_start_month,
-        {{ reported_on('planned_start_month', ['uc', 'sb', 'pl', 'mp']) }}
+        {{ reported_on('planned_start_month', ['uc', 'sb', 'pl', 'mp', 'ia']) }}
             as planned_start_source_list,
         {{ first_reported('actual_start_month', ['uc', 'un', 'sb']) }} as actual_start_month,
         {{ reported_on('actual_start_month', ['uc', 'un', 'sb']) }} as actual_start_source_list,
@@ -207,6 +183,13 @@ joined as (
         sb.bond_spent_wan,
         sb.bond_rate,
         sb.bond_term_years,
+
+        ---------- 招商引资 (签约项目 list)
+        ia.investor,
+        ia.signed_on,
+        ia.signed_amount_wan,
+        ia.funds_in_place_wan,
+        ia.landing_status,
 
         ---------- 前期手续 (明年拟开工 list)
         pl.approval_project,
@@ -249,6 +232,10 @@ joined as (
         on
             project_months.project_key = mp.project_key
             and project_months.period_month = mp.period_month
+    left join ia
+        on
+            project_months.project_key = ia.project_key
+            and project_months.period_month = ia.period_month
 
 ),
 

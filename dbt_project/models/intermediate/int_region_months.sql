@@ -25,6 +25,7 @@ county_lists as (
         bool_or(list_key = 'planned_next_year') as has_planned_list,
         bool_or(list_key = 'special_bonds') as has_special_bond_list,
         bool_or(list_key = 'major_planning') as has_major_planning_list,
+        bool_or(list_key = 'investment_attraction') as has_attraction_list,
         bool_or(list_key = 'issue_ledger') as has_issue_ledger
     from {{ ref('stg_raw__submission_lists') }}
     where is_effective and submission_kind = 'county_monthly'
@@ -58,6 +59,7 @@ final as (
         coalesce(county_lists.has_planned_list, false) as has_planned_list,
         coalesce(county_lists.has_special_bond_list, false) as has_special_bond_list,
         coalesce(county_lists.has_major_planning_list, false) as has_major_planning_list,
+        coalesce(county_lists.has_attraction_list, false) as has_attraction_list,
         coalesce(county_lists.has_issue_ledger, false) as has_issue_ledger,
         statistics.region_code is not null as has_statistics
     from regions

@@ -57,6 +57,7 @@ final as (
         listed_special_bond,
         listed_planned_next_year,
         listed_major_planning,
+        listed_investment_attraction,
 
         ---------- history
         first_period_month,

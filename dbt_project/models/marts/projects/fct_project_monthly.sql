@@ -39,6 +39,7 @@ final as (
         listed_special_bond,
         listed_planned_next_year,
         listed_major_planning,
+        listed_investment_attraction,
 
         ---------- investment (万元) and 序时进度
         total_investment_wan,
