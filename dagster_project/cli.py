@@ -401,7 +401,12 @@ def _snapshot_or_exit(command: str, warehouse: str | None):
 def _meeting_agenda(args) -> int:
     from datetime import date
 
-    from dagster_project.publish.accountability import agenda_path, read_agenda, write_agenda
+    from dagster_project.publish.accountability import (
+        agenda_path,
+        read_agenda,
+        read_open_decisions,
+        write_agenda,
+    )
     from dagster_project.settings import resolve_paths
 
     _utf8_stdout()
@@ -419,12 +424,17 @@ def _meeting_agenda(args) -> int:
         return 2
     try:
         departments = read_agenda(con, day)
+        decisions = read_open_decisions(con, day)
     finally:
         con.close()
     path = Path(args.out) if args.out else agenda_path(resolve_paths().out_dir, day)
-    write_agenda(path, day, departments)
+    write_agenda(path, day, departments, decisions)
     issues = sum(len(d.rows) for d in departments)
-    print(f"agenda written: {path} ({issues} issues, {len(departments)} departments)")
+    overdue = sum(1 for d in decisions if d["days_overdue"])
+    print(
+        f"agenda written: {path} ({issues} issues, {len(departments)} departments; "
+        f"{len(decisions)} open decisions of earlier meetings, {overdue} overdue)"
+    )
     return 0
 
 

@@ -604,6 +604,47 @@ STATISTICS_FIELDS: tuple[StatField, ...] = (
 STATISTICS_FILE_PATTERN = re.compile(r"统计局")
 
 
+# The minutes of a 协调推进会 (会议纪要, 三(四)), raw/meetings/<meeting day>_….xlsx: one row
+# per decision (议定事项) with the department that owns it, its deadline and, as the
+# minutes are sent again with progress, how far it has got.
+MEETING_DECISIONS = "meeting_decisions"
+MEETING_DECISION_FIELDS: tuple[Field, ...] = (
+    _f("seq", "序号", T.TEXT, r"^序号$", r"^编号$"),
+    _f(
+        "decision",
+        "议定事项",
+        T.TEXT,
+        r"议定(事项|内容)",
+        r"(会议)?决定事项",
+        r"^会议(决定|议定|要求)",
+        r"^(工作|督办)?(任务|事项)(内容)?$",
+        help="会议议定的事项，一行一项",
+    ),
+    _f("project_name", "涉及项目", T.TEXT, r"^(涉及|关联|相关)?项目(名称)?$"),
+    _f("region", "涉及地区", T.TEXT, r"^(涉及|所属|相关)?地区$", r"^县\(市、?区\)$"),
+    _f(
+        "owner_department",
+        "责任单位",
+        T.TEXT,
+        r"^(牵头|责任|承办|落实)(单位|部门)",
+        help="牵头落实的部门或单位；多个单位时第一个为牵头单位",
+    ),
+    _f("responsible_person", "责任人", T.TEXT, r"^责任人", r"^联系人$"),
+    _f(
+        "deadline",
+        "完成时限",
+        T.DAY,
+        r"(完成|办结|落实)时限",
+        r"^时限(要求)?$",
+        r"^完成时间$",
+        help="议定事项的完成时限，如 2026-12-31",
+    ),
+    _f("decision_status", "落实情况", T.TEXT, r"落实(情况|状态|进展)", r"办理(状态|情况)", r"进展"),
+    _f("resolved_on", "办结日期", T.DAY, r"(办结|完成|落实)(日期|时间)$"),
+    _f("remarks", "备注", T.TEXT, r"^备注"),
+)
+
+
 # Which fields a submission must fill in (SPEC §2, the "required" column), per list:
 # "error" blocks the publication gate, "warn" is reported only. This table is the one
 # source of the rules' severities: the template marks the error-level headers with "*",

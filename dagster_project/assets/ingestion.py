@@ -7,7 +7,7 @@ them all; each table is still its own asset, so lineage shows file → raw → s
 import dagster as dg
 import duckdb
 
-from dagster_project.contract import LISTS
+from dagster_project.contract import LISTS, MEETING_DECISIONS
 from dagster_project.ingest.load import ingest
 from dagster_project.ingest.reference import ReferenceFileError
 from dagster_project.orchestration.preflight import permanent_reason
@@ -26,6 +26,7 @@ RAW_TABLES = {
     "sheet_manifest": "每个工作表一行：清单类型、表头行、各字段所在列、行数核对 (sheet manifest)",
     **{lst.key: f"{lst.title}清单的原始行 ({lst.clause})" for lst in LISTS},
     "statistics": "统计局固定资产投资数据 (statistics bureau)",
+    MEETING_DECISIONS: "协调推进会会议纪要的议定事项 (meeting decisions, 三(四))",
     "quarantine": "无法读取的行及原因 (rows that could not be read)",
     "regions": "在用的区划参考表 (regions reference in force)",
     "department_leaders": "责任部门与分管副市长 (department → deputy mayor)",

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from dagster_project.contract import LIST_BY_KEY, LISTS
-from dagster_project.demo import bureau, city, csv_layout, defects, issues, projects
+from dagster_project.demo import bureau, city, csv_layout, defects, issues, meetings, projects
 from dagster_project.demo.official_layout import write_official
 from dagster_project.demo.old_layout import write_old
 from dagster_project.demo.periods import (
@@ -62,6 +62,7 @@ class DemoSummary:
     reference_files: int = 0
     corrections: list[str] = field(default_factory=list)
     refused_files: list[str] = field(default_factory=list)  # files the pipeline must refuse
+    meeting_files: list[str] = field(default_factory=list)  # 会议纪要 in raw/meetings/
     rows: dict[str, int] = field(default_factory=dict)  # monthly data rows per list key
     weekly_rows: int = 0
     defects: list[defects.Defect] = field(default_factory=list)
@@ -83,6 +84,7 @@ class DemoSummary:
         ]
         lines += [f"  re-submission: {c}" for c in self.corrections]
         lines += [f"  a file to be refused: {f}" for f in self.refused_files]
+        lines += [f"  meeting minutes: {f}" for f in self.meeting_files]
         lines.append(f"  planted defects: {len(self.defects)}")
         lines += [
             f"    {d.file} [{d.sheet}] row {d.excel_row} {d.field}: {d.kind}"
@@ -354,12 +356,14 @@ def generate_demo(
     summary.written += written
     summary.total_bytes += size
     summary.refused_files = _write_stamped_scan(out_dir, regions, last)
+    summary.meeting_files = meetings.write_minutes(out_dir, last, seed)
     summary.files = (
         summary.reference_files
         + summary.workbooks
         + summary.csv_files
         + summary.statistics_files
         + len(summary.refused_files)
+        + len(summary.meeting_files)
     )
     summary.seconds = time.perf_counter() - started
     return summary

@@ -1,6 +1,7 @@
 """What is in raw/: every file with its period and kind, read from where it lies.
 
-The path is metadata: the month folder gives the period. Nothing here builds a path
+The path is metadata: the month folder gives the period; a meeting's minutes lie in
+raw/meetings/ and their file name gives the meeting's day. Nothing here builds a path
 from what a file says, and nothing is ever written into raw/.
 
 A file the portal wrote has its receipt beside it (ingest/receipts.py). A receipt is
@@ -26,11 +27,19 @@ from dagster_project.ingest.receipts import (
     read_receipt,
 )
 from dagster_project.parse.guards import Limits
-from dagster_project.parse.submission import COUNTY_MONTHLY, COUNTY_WEEKLY, STATISTICS
+from dagster_project.parse.submission import (
+    COUNTY_MONTHLY,
+    COUNTY_WEEKLY,
+    MEETING_MINUTES,
+    STATISTICS,
+)
 
 _MONTH_DIR = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK_DIR = re.compile(r"^(\d{4})-W(\d{2})$")
 _STATISTICS_NAME = re.compile(r"统计局")
+MEETINGS_DIR = "meetings"
+# The meeting's day in a minutes file's name: 2026-11-10, 20261110, 2026年11月10日.
+_MEETING_DAY = re.compile(r"(20\d{2})(?:[-_.年]?)(\d{1,2})(?:[-_.月]?)(\d{1,2})日?")
 SKIPPED_DIRS = {"reference"}
 
 
@@ -45,6 +54,7 @@ class Candidate:
     kind: str | None  # None: the file is not where a submission belongs
     period_month: date | None
     period_week: date | None  # ISO week's Monday
+    meeting_day: date | None = None  # meeting minutes: the day of the meeting
     misplaced_reason: str | None = None
     # Why the file is refused without reading a byte of it (too large, a link out of
     # raw/); None for a file to read.
@@ -80,7 +90,7 @@ class Candidate:
         """The same bytes in one period are one submission, however often they arrive;
         the same bytes sent for another period (a weekly list with nothing changed) are
         that period's submission."""
-        period = self.period_month or self.period_week
+        period = self.period_month or self.period_week or self.meeting_day
         if period is None:
             return file_sha256
         return hashlib.sha256(f"{file_sha256}|{self.kind}|{period}".encode()).hexdigest()
@@ -160,6 +170,8 @@ def _period_text(cand: Candidate) -> str | None:
     if cand.period_week is not None:
         year, week, _day = cand.period_week.isocalendar()
         return f"{year}-W{week:02d}"
+    if cand.meeting_day is not None:
+        return f"{cand.meeting_day:%Y-%m-%d}"
     return None
 
 
@@ -215,6 +227,8 @@ def _classify(path: Path, rel: Path, size: int, received: datetime) -> Candidate
             return Candidate(
                 **common, kind=kind, period_month=date(year, month, 1), period_week=None
             )
+    if top == MEETINGS_DIR:
+        return _meeting_minutes(text, common)
     if m := _WEEK_DIR.match(top):
         year, week = int(m.group(1)), int(m.group(2))
         if 1 <= week <= 53:
@@ -233,6 +247,29 @@ def _classify(path: Path, rel: Path, size: int, received: datetime) -> Candidate
         period_week=None,
         misplaced_reason=(
             f"文件“{text}”不在报送期目录中：月报请放在 raw/YYYY-MM/，"
-            "周报请放在 raw/YYYY-Www/ [file outside a period folder]"
+            "周报请放在 raw/YYYY-Www/，会议纪要请放在 raw/meetings/ [file outside a period folder]"
+        ),
+    )
+
+
+def _meeting_minutes(text: str, common: dict) -> Candidate:
+    """A file in raw/meetings/: the minutes of the meeting on the day its name gives."""
+    name = text.rsplit("/", 1)[-1]
+    for m in _MEETING_DAY.finditer(name):
+        try:
+            day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            continue
+        return Candidate(
+            **common, kind=MEETING_MINUTES, period_month=None, period_week=None, meeting_day=day
+        )
+    return Candidate(
+        **common,
+        kind=MEETING_MINUTES,
+        period_month=None,
+        period_week=None,
+        misplaced_reason=(
+            f"会议纪要“{text}”的文件名没有会议日期：请按“2026-11-10_协调推进会议纪要.xlsx”"
+            "命名后重新放入 raw/meetings/ [no meeting day in the file name]"
         ),
     )

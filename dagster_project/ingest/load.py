@@ -206,12 +206,14 @@ def supersede_decisions(con, submission_ids: list[str]) -> list[str]:
     rows = con.execute(
         """
         with mine as (
-            select distinct l.kind, l.region_code, l.period_month, l.period_week, l.list_key
+            select distinct l.kind, l.region_code, l.period_month, l.period_week,
+                            l.meeting_day, l.list_key
             from raw.submission_lists l where list_contains(?, l.submission_id)
         ),
         groups as (
             select l.*, count(*) over (partition by l.kind, l.region_code, l.period_month,
-                                                    l.period_week, l.list_key) as files,
+                                                    l.period_week, l.meeting_day, l.list_key)
+                   as files,
                    e.submission_id is not null as in_force
             from raw.submission_lists l
             join mine m
@@ -219,11 +221,13 @@ def supersede_decisions(con, submission_ids: list[str]) -> list[str]:
              and m.region_code is not distinct from l.region_code
              and m.period_month is not distinct from l.period_month
              and m.period_week is not distinct from l.period_week
+             and m.meeting_day is not distinct from l.meeting_day
             left join raw.effective_submission_lists e
               on e.submission_id = l.submission_id and e.list_key = l.list_key
         )
         select g.region_code, coalesce(strftime(g.period_month, '%Y-%m'),
-                                       strftime(g.period_week, '%G-W%V')) as period,
+                                       strftime(g.period_week, '%G-W%V'),
+                                       '会议 ' || strftime(g.meeting_day, '%Y-%m-%d')) as period,
                f.original_path, g.received_at, bool_or(g.in_force) as in_force
         from groups g join raw.file_manifest f using (submission_id)
         where g.files > 1
@@ -242,7 +246,8 @@ def supersede_decisions(con, submission_ids: list[str]) -> list[str]:
         if winner is None:
             continue
         decisions.append(
-            f"in force for {period} {region}: {winner[0]} (received {winner[1]:%Y-%m-%d %H:%M}); "
+            f"in force for {period}{f' {region}' if region else ''}: {winner[0]} "
+            f"(received {winner[1]:%Y-%m-%d %H:%M}); "
             f"not {path} (received {received:%Y-%m-%d %H:%M})"
         )
     return decisions
@@ -356,7 +361,7 @@ def lay_out(parsed_files: list[tuple[Candidate, ParsedFile]], reference_version:
 
 
 def _parse(cand: Candidate, index: RegionIndex) -> ParsedFile:
-    refused = cand.unread_reason or (cand.misplaced_reason if cand.kind is None else None)
+    refused = cand.unread_reason or cand.misplaced_reason
     if refused:
         return ParsedFile(
             cand.file_sha256(), cand.name, cand.kind or "misplaced", "rejected", refused
@@ -452,6 +457,7 @@ def _lineage(cand: Candidate, parsed: ParsedFile) -> dict:
         "region_code": parsed.region_code,
         "period_month": cand.period_month,
         "period_week": cand.period_week,
+        "meeting_day": cand.meeting_day,
     }
 
 
@@ -572,6 +578,7 @@ def _manifest_row(cand, parsed, sheet_rows, reference_version) -> dict:
         "region_code": parsed.region_code,
         "period_month": cand.period_month,
         "period_week": cand.period_week,
+        "meeting_day": cand.meeting_day,
         "received_at": cand.received_at,
         "submitted_by": cand.submitted_by,
         "status": parsed.status,

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from dagster_project.contract import FIELD_BY_NAME, LISTS, STATISTICS_FIELDS, FieldType
+from dagster_project.contract import (
+    FIELD_BY_NAME,
+    LISTS,
+    MEETING_DECISION_FIELDS,
+    MEETING_DECISIONS,
+    STATISTICS_FIELDS,
+    FieldType,
+)
 
 _SQL_TYPE = {
     FieldType.TEXT: "VARCHAR",
@@ -81,16 +88,26 @@ STATISTICS_COLUMNS = (
     + TRAILING_COLUMNS
 )
 
+# A meeting's minutes belong to no county and no reporting period: the meeting's day
+# (from the file name) tells one meeting's minutes from another's.
+MEETING_DECISION_COLUMNS = (
+    [c for c in LINEAGE_COLUMNS if c[0] not in ("period_month", "period_week")]
+    + [("meeting_day", "DATE")]
+    + [(f.name, _SQL_TYPE[f.type]) for f in MEETING_DECISION_FIELDS]
+    + TRAILING_COLUMNS
+)
+
 FILE_MANIFEST_COLUMNS = [
     ("submission_id", "VARCHAR PRIMARY KEY"),
     ("file_sha256", "VARCHAR"),
     ("original_path", "VARCHAR"),  # where the file lay under raw/, as metadata only
     ("file_name", "VARCHAR"),
     ("size_bytes", "BIGINT"),
-    ("kind", "VARCHAR"),  # county_monthly | county_weekly | statistics
+    ("kind", "VARCHAR"),  # county_monthly | county_weekly | statistics | meeting_minutes
     ("region_code", "VARCHAR"),
     ("period_month", "DATE"),
     ("period_week", "DATE"),
+    ("meeting_day", "DATE"),  # meeting minutes: the day of the meeting
     # The portal receipt's received_at when it matches the file, else the file's
     # modification time; the machine's local time, naive (ingest/discover.py).
     ("received_at", "TIMESTAMP"),
@@ -179,6 +196,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     "quarantine": QUARANTINE_COLUMNS,
     "structural_rows": STRUCTURAL_COLUMNS,
     "statistics": STATISTICS_COLUMNS,
+    MEETING_DECISIONS: MEETING_DECISION_COLUMNS,
     **{lst.key: list_table_columns(lst.key) for lst in LISTS},
 }
 
@@ -186,8 +204,8 @@ VIEWS = {
     # One row per loaded submission and list; the latest received counts.
     "submission_lists": """
         select distinct s.submission_id, coalesce(s.list_key, 'statistics') as list_key,
-               f.kind, f.region_code, f.period_month, f.period_week, f.received_at,
-               f.file_name
+               f.kind, f.region_code, f.period_month, f.period_week, f.meeting_day,
+               f.received_at, f.file_name
         from raw.sheet_manifest s
         join raw.file_manifest f using (submission_id)
         where f.status = 'loaded' and s.status = 'loaded'
@@ -196,7 +214,8 @@ VIEWS = {
         select *
         from raw.submission_lists
         qualify row_number() over (
-            partition by kind, coalesce(region_code, ''), period_month, period_week, list_key
+            partition by kind, coalesce(region_code, ''), period_month, period_week, meeting_day,
+                list_key
             order by received_at desc, file_name desc
         ) = 1
     """,
@@ -210,6 +229,7 @@ VIEWS = {
              and coalesce(l.region_code, '') = coalesce(e.region_code, '')
              and l.period_month is not distinct from e.period_month
              and l.period_week is not distinct from e.period_week
+             and l.meeting_day is not distinct from e.meeting_day
              and l.list_key = e.list_key
              and (e.received_at, e.file_name) < (l.received_at, l.file_name)
         ),

@@ -2,7 +2,8 @@
 
 This is where a county workbook is read: guards first, then every sheet is recognised
 as one of the seven lists (by its name, else by its header), its header found, its rows
-typed. The statistics bureau's file goes through the same steps with its own fields.
+typed. The statistics bureau's file and a meeting's minutes (会议纪要) go through the same
+steps with their own fields.
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from dagster_project.contract import LISTS, STATISTICS_FIELDS
+from dagster_project.contract import (
+    LISTS,
+    MEETING_DECISION_FIELDS,
+    MEETING_DECISIONS,
+    STATISTICS_FIELDS,
+)
 from dagster_project.parse.grid import Grid, column_letter, read_grids
 from dagster_project.parse.guards import FileRejected, inspect_file
 from dagster_project.parse.headers import FieldMatcher, find_header
@@ -28,9 +34,14 @@ from dagster_project.parse.text import clean_text
 COUNTY_MONTHLY = "county_monthly"
 COUNTY_WEEKLY = "county_weekly"
 STATISTICS = "statistics"
+MEETING_MINUTES = "meeting_minutes"
 STATISTICS_LIST = "statistics"
 
 _STATISTICS_FIELDS = FieldMatcher(STATISTICS_FIELDS)
+_MEETING_FIELDS = FieldMatcher(MEETING_DECISION_FIELDS)
+# A decision row names who owns it or by when; a row without either is a 合计, a section
+# heading (一、项目推进) or a note under the table.
+_DECISION_IDENTITY = ("owner_department", "deadline", "responsible_person")
 _SHEET_NOISE = re.compile(r"附件\s*\d*|附表\s*\d*|清单|明细|[表\s\d\-_.、()（）:：]")
 _LIST_PATTERNS = [(lst, [re.compile(p) for p in lst.name_patterns]) for lst in LISTS]
 
@@ -73,6 +84,16 @@ def parse_file(
         facts = inspect_file(file_name, data)
         parsed.format, parsed.encoding = facts.format, facts.encoding
         grids = read_grids(file_name, data, facts)
+        if kind == MEETING_MINUTES:
+            parsed.sheets = [
+                _minutes_sheet(g, facts.uncached_formulas.get(g.name, frozenset())) for g in grids
+            ]
+            if not any(s.status == "loaded" for s in parsed.sheets):
+                raise FileRejected(
+                    "会议纪要中找不到“议定事项、责任单位、完成时限”等表头，"
+                    "请按一行一项议定事项填写 [no header]"
+                )
+            return parsed
         if kind == STATISTICS:
             found = [_statistics_sheet(g, regions) for g in grids]
             parsed.sheets = [sheet for sheet, _titles in found]
@@ -219,6 +240,16 @@ def _statistics_sheet(grid: Grid, regions: RegionIndex) -> tuple[ParsedSheet, li
         if q["excel_row"] in dropped:
             q["row_loaded"] = False
     return sheet, header.title_lines
+
+
+def _minutes_sheet(grid: Grid, uncached: frozenset) -> ParsedSheet:
+    """The decisions of one sheet of a meeting's minutes."""
+    header = find_header(grid, _MEETING_FIELDS, min_matches=2)
+    if header is None or header.column_for("decision") is None:
+        if not _has_content(grid):
+            return _ignored(grid, "空表")
+        return _ignored(grid, "找不到“议定事项”表头，未读取")
+    return parse_rows(grid, header, MEETING_DECISIONS, uncached, identity_fields=_DECISION_IDENTITY)
 
 
 def _ignored(grid: Grid, reason: str) -> ParsedSheet:

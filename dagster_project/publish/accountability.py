@@ -4,8 +4,9 @@ each 责任部门's list of its issues, from the analysts' published snapshot.
 * The agenda of a meeting on day D (`xmk meeting-agenda --date D`): every issue still open
   in the latest ledger reported by D's month that is overdue on D (办结时限 before D) or,
   without a 办结时限, open longer than the dbt var issue_escalation_days on D — grouped by the
-  分管副市长 its department answers to, then by department, longest open first.
-  `<out>/meetings/协调推进会议程_<D>.xlsx`.
+  分管副市长 its department answers to, then by department, longest open first; and, on a
+  second sheet, the decisions of earlier meetings (会议纪要, raw/meetings/) still open on D,
+  those past their 完成时限 first. `<out>/meetings/协调推进会议程_<D>.xlsx`.
 * A department's list (`xmk department-lists [--month M]`): its issues still open in month
   M's ledgers, city-wide, overdue first. `<out>/departments/<M>/<department>_问题清单.xlsx`.
 
@@ -39,8 +40,9 @@ from dagster_project.publish.render.cells import (
 from dagster_project.publish.render.files import safe_file_name
 from dagster_project.publish.render.labels import month_label
 from dagster_project.template.printing import set_up_printing
+from dagster_project.template.workbook import wrapped_height
 
-READS = ("fct_issue_ledger", "dim_region")
+READS = ("fct_issue_ledger", "dim_region", "fct_meeting_decisions")
 MEETINGS_DIR = "meetings"
 DEPARTMENTS_DIR = "departments"
 NO_LEADER = "未明确分管市领导"
@@ -59,6 +61,29 @@ COLUMNS = (
     ("办理状态", "status", 10),
 )
 _OVERDUE_FILL = solid_fill(ERROR_ROW_FILL)
+DECISIONS_SHEET = "议定事项落实情况"
+DECISION_COLUMNS = (
+    ("会议日期", "meeting_day", 12),
+    ("议定事项", "decision", 40),
+    ("涉及项目", "project_name", 18),
+    ("责任单位", "owner_department", 16),
+    ("分管市领导", "department_leader", 10),
+    ("完成时限", "deadline", 12),
+    ("超期天数", "days_overdue", 10),
+    ("落实情况", "decision_status", 14),
+)
+
+# The decisions of meetings before a day that are still open on it (the minutes in force:
+# fct_meeting_decisions holds only those), with the days past their 完成时限.
+_OPEN_DECISIONS = """
+    select distinct on (source_row_id)
+        source_row_id, meeting_day, seq, decision, project_name, owner_department,
+        department_leader, deadline, decision_status,
+        case when deadline < $day then $day - deadline end as days_overdue
+    from marts.fct_meeting_decisions
+    where meeting_day < $day and (done_on is null or done_on > $day)
+    order by source_row_id
+"""
 
 # The latest report of each issue up to a month, aged to a day: days open, days past the
 # 办结时限, and whether it goes before the 分管副市长.
@@ -138,6 +163,23 @@ def read_agenda(con: duckdb.DuckDBPyConnection, meeting_day: date) -> list[Depar
     return sorted(_by_department(escalated), key=lambda d: (d.leader is None, d.leader or ""))
 
 
+def read_open_decisions(con: duckdb.DuckDBPyConnection, meeting_day: date) -> list[dict]:
+    """The earlier meetings' decisions still open on the meeting's day: the most overdue
+    first, then by meeting and number."""
+    cur = con.execute(_OPEN_DECISIONS, {"day": meeting_day})
+    names = [d[0] for d in cur.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    return sorted(
+        rows,
+        key=lambda r: (
+            -(r["days_overdue"] or 0),
+            r["meeting_day"],
+            r["seq"] or "",
+            r["source_row_id"],
+        ),
+    )
+
+
 def read_department_lists(
     con: duckdb.DuckDBPyConnection, month: date | None
 ) -> tuple[date | None, list[DepartmentIssues]]:
@@ -162,15 +204,20 @@ def department_list_path(out_dir: Path, month: date, department: str) -> Path:
     )
 
 
-def _write_issue_rows(ws, start: int, rows: list[dict]) -> int:
-    """The issues from row `start`, numbered; overdue rows shaded. The next free row."""
-    for i, issue in enumerate(rows, start=1):
+def _write_rows(ws, start: int, rows: list[dict], columns) -> int:
+    """Rows from row `start`, numbered, each as tall as its longest wrapped text (neither
+    Excel nor LibreOffice grows a row by itself when it opens the file); overdue rows
+    shaded. The next free row."""
+    widths = [width for _, _, width in columns]
+    for i, row in enumerate(rows, start=1):
         r = start + i - 1
         ws.cell(r, 1, i)
-        for col, (_, key, _) in enumerate(COLUMNS, start=2):
-            write_text_cell(ws, r, col, issue[key]).alignment = WRAP
-        if issue["days_overdue"]:
-            for col in range(1, len(COLUMNS) + 2):
+        for col, (_, key, _) in enumerate(columns, start=2):
+            write_text_cell(ws, r, col, row[key]).alignment = WRAP
+        texts = ["" if row[key] is None else str(row[key]) for _, key, _ in columns]
+        ws.row_dimensions[r].height = wrapped_height(texts, widths)
+        if row["days_overdue"]:
+            for col in range(1, len(columns) + 2):
                 ws.cell(r, col).fill = _OVERDUE_FILL
     return start + len(rows)
 
@@ -179,20 +226,31 @@ def _sheet(title: str, summary: str) -> tuple[Workbook, object]:
     wb = Workbook()
     ws = wb.active
     ws.title = "问题清单"
-    write_text_cell(ws, 1, 1, title).font = Font(bold=True, size=14)
-    write_text_cell(ws, 2, 1, summary)
-    write_header_row(ws, HEADER_ROW, ["序号", *(header for header, _, _ in COLUMNS)])
-    set_column_widths(ws, [6, *(width for _, _, width in COLUMNS)])
-    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
-    # Printed for the meeting and the department: A4 landscape, the page's width, the
-    # header row on every page; no 盖章 line in the footer.
-    set_up_printing(ws, len(COLUMNS) + 1, f"{HEADER_ROW}:{HEADER_ROW}")
-    ws.oddFooter.right.text = ""
+    _lay_out(ws, title, summary, COLUMNS)
     return wb, ws
 
 
-def write_agenda(path: Path, meeting_day: date, departments: list[DepartmentIssues]) -> Path:
-    """The agenda: a heading row per 分管副市长, one per department under it, its issues."""
+def _lay_out(ws, title: str, summary: str, columns) -> None:
+    """Title, summary line and numbered header; printed for the meeting and the
+    department: A4 landscape, the page's width, the header row on every page; no 盖章
+    line in the footer."""
+    write_text_cell(ws, 1, 1, title).font = Font(bold=True, size=14)
+    write_text_cell(ws, 2, 1, summary)
+    write_header_row(ws, HEADER_ROW, ["序号", *(header for header, _, _ in columns)])
+    set_column_widths(ws, [6, *(width for _, _, width in columns)])
+    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+    set_up_printing(ws, len(columns) + 1, f"{HEADER_ROW}:{HEADER_ROW}")
+    ws.oddFooter.right.text = ""
+
+
+def write_agenda(
+    path: Path,
+    meeting_day: date,
+    departments: list[DepartmentIssues],
+    decisions: list[dict] = (),
+) -> Path:
+    """The agenda: a heading row per 分管副市长, one per department under it, its issues;
+    then the earlier meetings' open decisions on a sheet of their own."""
     total = sum(len(d.rows) for d in departments)
     overdue = sum(d.overdue for d in departments)
     wb, ws = _sheet(
@@ -215,10 +273,23 @@ def write_agenda(path: Path, meeting_day: date, departments: list[DepartmentIssu
             write_text_cell(
                 ws, r, 1, f"{department.department}：{len(department.rows)}项"
             ).font = BOLD
-            r = _write_issue_rows(ws, r + 1, department.rows)
+            r = _write_rows(ws, r + 1, department.rows, COLUMNS)
+    _write_decisions(wb, decisions)
     path.parent.mkdir(parents=True, exist_ok=True)
     save_workbook_atomically(wb, path)
     return path
+
+
+def _write_decisions(wb: Workbook, decisions: list[dict]) -> None:
+    ws = wb.create_sheet(DECISIONS_SHEET)
+    overdue = sum(1 for d in decisions if d["days_overdue"])
+    _lay_out(
+        ws,
+        "以往会议议定事项落实情况",
+        f"尚未办结的议定事项{len(decisions)}项，其中超过完成时限{overdue}项。",
+        DECISION_COLUMNS,
+    )
+    _write_rows(ws, HEADER_ROW + 1, decisions, DECISION_COLUMNS)
 
 
 def write_department_list(path: Path, month: date, department: DepartmentIssues) -> Path:
@@ -227,7 +298,7 @@ def write_department_list(path: Path, month: date, department: DepartmentIssues)
         f"全市未办结问题{len(department.rows)}项，其中超过办结时限{department.overdue}项"
         f"（分管市领导：{department.leader or NO_LEADER}）。",
     )
-    _write_issue_rows(ws, HEADER_ROW + 1, department.rows)
+    _write_rows(ws, HEADER_ROW + 1, department.rows, COLUMNS)
     path.parent.mkdir(parents=True, exist_ok=True)
     save_workbook_atomically(wb, path)
     return path

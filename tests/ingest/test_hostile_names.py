@@ -9,7 +9,9 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 
+from dagster_project.ingest.discover import discover
 from dagster_project.ingest.load import ingest
 from dagster_project.template.workbook import official_workbook
 from tests.workbooks import TEMPLATE_UNDER_CONSTRUCTION, title_rows, write_official, write_xlsx
@@ -128,3 +130,26 @@ def test_a_date_of_filling_in_is_not_taken_for_the_period(tmp_path):
     db = tmp_path / "warehouse.duckdb"
     ingest(raw, db, jobs=1)
     assert [row[2] for row in _manifest(db)] == ["loaded"]
+
+
+@pytest.mark.parametrize(
+    ("name", "day"),
+    [
+        ("2026-11-10_协调推进会议纪要.xlsx", date(2026, 11, 10)),
+        ("20261110纪要.xlsx", date(2026, 11, 10)),
+        ("协调推进会（2026年11月10日）纪要.xlsx", date(2026, 11, 10)),
+        ("2026.1.5 会议纪要.xlsx", date(2026, 1, 5)),
+        ("协调推进会议纪要.xlsx", None),
+        ("2026-13-45_纪要.xlsx", None),  # no such day
+    ],
+)
+def test_a_minutes_file_takes_the_meeting_day_from_its_name(tmp_path, name, day):
+    path = tmp_path / "meetings" / name
+    path.parent.mkdir()
+    path.write_bytes(b"x")
+    (cand,) = discover(tmp_path)
+    assert (cand.kind, cand.meeting_day, cand.period_month) == ("meeting_minutes", day, None)
+    if day is None:
+        assert "文件名没有会议日期" in cand.misplaced_reason
+    else:
+        assert cand.misplaced_reason is None

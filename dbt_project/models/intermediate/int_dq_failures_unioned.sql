@@ -38,12 +38,28 @@ effective_lists as (
 
 ),
 
+-- A file's month: its period folder's, a weekly return's by its week's Thursday, a
+-- meeting's minutes by the meeting's day.
+files as (
+
+    select
+        *,
+        coalesce(
+            period_month,
+            cast(date_trunc('month', period_week + interval 3 day) as date),
+            cast(date_trunc('month', meeting_day) as date)
+        ) as report_month
+    from {{ ref('stg_raw__files') }}
+
+),
+
 unreadable_cells as (
 
     select
         coalesce(
             cells.period_month,
-            cast(date_trunc('month', cells.period_week + interval 3 day) as date)
+            cast(date_trunc('month', cells.period_week + interval 3 day) as date),
+            cells_files.report_month
         ) as period_month,
         cells.region_code,
         cells.source_file,
@@ -64,17 +80,8 @@ unreadable_cells as (
         on
             cells.submission_id = effective_lists.submission_id
             and cells.list_key = effective_lists.list_key
-
-),
-
-files as (
-
-    select
-        *,
-        coalesce(
-            period_month, cast(date_trunc('month', period_week + interval 3 day) as date)
-        ) as report_month
-    from {{ ref('stg_raw__files') }}
+    left join files as cells_files
+        on cells.submission_id = cells_files.submission_id
 
 ),
 

@@ -19,6 +19,7 @@ renamed as (
         ---------- periods
         period_month,
         period_week,
+        meeting_day,
 
         ---------- file
         original_path,
