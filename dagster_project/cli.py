@@ -128,6 +128,12 @@ def _parser() -> argparse.ArgumentParser:
         "published snapshot.",
     )
     departments.add_argument("--month", help="ledger month YYYY-MM (default: the latest)")
+    departments.add_argument(
+        "--mail",
+        action="store_true",
+        help="also send each list to its department's email (department_leaders.csv) by "
+        "XMK_SMTP_* — each list once — or, without XMK_SMTP_HOST, write it to out/outbox/",
+    )
     departments.add_argument("--out", help="output folder (env XMK_OUT_DIR, default ./out)")
     departments.add_argument("--warehouse", help="warehouse folder (env XMK_WAREHOUSE_DIR)")
     departments.set_defaults(func=_department_lists)
@@ -462,13 +468,63 @@ def _department_lists(args) -> int:
     if month is None:
         print("xmk department-lists: the snapshot holds no issue ledger", file=sys.stderr)
         return 1
-    out_dir = resolve_paths(out=args.out).out_dir
+    paths = resolve_paths(out=args.out)
+    written = []
     for department in departments:
-        path = department_list_path(out_dir, month, department.department)
+        path = department_list_path(paths.out_dir, month, department.department)
         write_department_list(path, month, department)
+        written.append((department, path))
         print(f"{path} ({len(department.rows)} open, {department.overdue} overdue)")
     print(f"{len(departments)} department lists for {month:%Y-%m}")
-    return 0
+    return _mail_department_lists(paths, month, written) if args.mail else 0
+
+
+def _mail_department_lists(paths, month, written) -> int:
+    """Each list to its department's address; 4 when one could not be sent (the next
+    call tries again), as `xmk run` does for the county reports."""
+    import os
+
+    from dagster_project.ingest.reference import ReferenceFileError, department_addresses
+    from dagster_project.publish.mail import (
+        SmtpSettings,
+        build_department_message,
+        deliver,
+        send_log_path,
+    )
+
+    try:
+        to = department_addresses(paths.raw_dir)
+        smtp = SmtpSettings.from_env(os.environ)
+    except (ReferenceFileError, ValueError) as exc:
+        print(f"xmk department-lists: {exc}", file=sys.stderr)
+        return 2
+    sender = smtp.sender if smtp else "项目库 <xmk@localhost>"
+    messages = [
+        build_department_message(
+            d.department,
+            d.leader,
+            month,
+            path,
+            (len(d.rows), d.overdue),
+            d.content_sha256(),
+            to.get(d.department, []),
+            sender,
+        )
+        for d, path in written
+    ]
+    report = deliver(
+        messages,
+        smtp,
+        paths.out_dir / "outbox",
+        send_log_path(paths.out_dir),
+        what="department lists",
+        address_column="department_leaders.csv 的 email 列",
+    )
+    print(report.summary())
+    for line in (report.problem_line({}), report.held_line({})):
+        if line:
+            print(line, file=sys.stderr)
+    return 0 if report.ok else 4
 
 
 def _mail_status(args) -> int:

@@ -13,11 +13,14 @@ import io
 import random
 from pathlib import Path
 
-from dagster_project.ingest.reference import REFERENCE_COLUMNS
+from dagster_project.ingest.reference import OPTIONAL_COLUMNS, REFERENCE_COLUMNS
 
 # The demo writes the columns the reference reader checks for.
 REGION_COLUMNS = REFERENCE_COLUMNS["regions.csv"]
-LEADER_COLUMNS = REFERENCE_COLUMNS["department_leaders.csv"]
+LEADER_COLUMNS = (
+    *REFERENCE_COLUMNS["department_leaders.csv"],
+    *OPTIONAL_COLUMNS["department_leaders.csv"],
+)
 
 COUNTY_GROUP = "县(市、区)"
 ZONE_GROUP = "开发区"
@@ -65,18 +68,18 @@ _FIRST = "东西南北安长永新兴和宁平靖临清通集辉梅柳双九德�
 _SECOND = "丰安阳河山林源化原远春台岭城泉余州川康宇盛隆阜北门岗营沟甸水湖"
 
 _LEADERS = (
-    ("市发改委", "陈立群"),
-    ("市自然资源局", "刘振国"),
-    ("市生态环境局", "孙海涛"),
-    ("市住建局", "刘振国"),
-    ("市财政局", "陈立群"),
-    ("市统计局", "陈立群"),
-    ("市交通运输局", "郑宏伟"),
-    ("市水利局", "孙海涛"),
-    ("市商务局", "周文博"),
-    ("市工信局", "周文博"),
-    ("市农业农村局", "孙海涛"),
-    ("国网吉林供电公司", "郑宏伟"),
+    ("市发改委", "陈立群", "fgw@jlcity.example.gov.cn"),
+    ("市自然资源局", "刘振国", "zrzyj@jlcity.example.gov.cn"),
+    ("市生态环境局", "孙海涛", "sthjj@jlcity.example.gov.cn"),
+    ("市住建局", "刘振国", "zjj@jlcity.example.gov.cn"),
+    ("市财政局", "陈立群", "czj@jlcity.example.gov.cn"),
+    ("市统计局", "陈立群", "tjj@jlcity.example.gov.cn"),
+    ("市交通运输局", "郑宏伟", "jtysj@jlcity.example.gov.cn"),
+    ("市水利局", "孙海涛", "slj@jlcity.example.gov.cn"),
+    ("市商务局", "周文博", "swj@jlcity.example.gov.cn"),
+    ("市工信局", "周文博", "gxj@jlcity.example.gov.cn"),
+    ("市农业农村局", "孙海涛", "nyncj@jlcity.example.gov.cn"),
+    ("国网吉林供电公司", "郑宏伟", ""),
 )
 
 

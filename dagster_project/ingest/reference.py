@@ -45,6 +45,10 @@ REFERENCE_COLUMNS = {
     # The project centre's people a county calls about its data-quality report.
     "contacts.csv": ("name", "phone", "email"),
 }
+# Columns a reference file may have besides those: a department's e-mail address(es), to
+# which its list of open issues goes (`xmk department-lists --mail`).
+OPTIONAL_COLUMNS = {"department_leaders.csv": ("email",)}
+_ADDRESS_SEPARATORS = re.compile(r"[,;，；、\s]+")
 _DIGIT = re.compile(r"\d")
 
 
@@ -56,18 +60,33 @@ def load_reference(raw_dir: Path, name: str) -> tuple[list[dict], str]:
     and the column (ReferenceFileError)."""
     path = reference_file(raw_dir, name)
     data = path.read_bytes()
-    rows = _rows(path, _decode(path), REFERENCE_COLUMNS[name])
+    rows = _rows(path, _decode(path), REFERENCE_COLUMNS[name], OPTIONAL_COLUMNS.get(name, ()))
     if name == "regions.csv":
         _check_regions(path, rows)
     elif name == "contacts.csv":
         _check_contacts(path, rows)
     else:
         _check_filled(path, rows, REFERENCE_COLUMNS[name])
+    if name == "department_leaders.csv":
+        for row in rows:
+            _check_email(path, row, "email", several=True)
     return rows, hashlib.sha256(data).hexdigest()[:16]
 
 
 def load_regions(raw_dir: Path) -> tuple[list[dict], str]:
     return load_reference(raw_dir, "regions.csv")
+
+
+def department_addresses(raw_dir: Path) -> dict[str, list[str]]:
+    """Department -> its e-mail addresses, from the department_leaders reference in force
+    (a department without one is not in it)."""
+    rows, _version = load_reference(raw_dir, "department_leaders.csv")
+    return {row["department"]: addresses(row["email"]) for row in rows if row["email"]}
+
+
+def addresses(text: str) -> list[str]:
+    """The addresses of a cell that may hold several (a@x; b@y)."""
+    return [a for a in _ADDRESS_SEPARATORS.split(text or "") if a]
 
 
 def load_contacts(raw_dir: Path) -> list[dict]:
@@ -76,9 +95,12 @@ def load_contacts(raw_dir: Path) -> list[dict]:
     return [{c: row[c] for c in REFERENCE_COLUMNS["contacts.csv"]} for row in rows]
 
 
-def _rows(path: Path, text: str, columns: tuple[str, ...]) -> list[dict]:
-    """The rows as {column: stripped text}, line numbers as a spreadsheet shows them
-    (the header is row 1) under "_row"; blank lines skipped."""
+def _rows(
+    path: Path, text: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> list[dict]:
+    """The rows as {column: stripped text} (an optional column the file lacks reads as
+    empty), line numbers as a spreadsheet shows them (the header is row 1) under "_row";
+    blank lines skipped."""
     reader = csv.DictReader(text.splitlines())
     header = [(h or "").strip() for h in reader.fieldnames or []]
     missing = [c for c in columns if c not in header]
@@ -91,7 +113,7 @@ def _rows(path: Path, text: str, columns: tuple[str, ...]) -> list[dict]:
     for line, raw_row in enumerate(reader, start=2):
         row = {(k or "").strip(): (v or "").strip() for k, v in raw_row.items() if k}
         if any(row.values()):
-            rows.append({**{c: row.get(c, "") for c in columns}, "_row": line})
+            rows.append({**{c: row.get(c, "") for c in (*columns, *optional)}, "_row": line})
     return rows
 
 
@@ -128,20 +150,19 @@ def _check_contacts(path: Path, rows: list[dict]) -> None:
         _check_email(path, row, "email")
 
 
-def _check_email(path: Path, row: dict, column: str) -> None:
-    """The column holds one e-mail address, or nothing."""
+def _check_email(path: Path, row: dict, column: str, several: bool = False) -> None:
+    """The column holds one e-mail address (or, `several`, addresses separated by ; or ,),
+    or nothing."""
     from email_validator import EmailNotValidError, validate_email
 
-    address = row[column]
-    if not address:
-        return
-    try:
-        validate_email(address, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ReferenceFileError(
-            f"{path}: row {row['_row']}, column {column}: {address!r} is not one e-mail "
-            f"address ({exc})"
-        ) from exc
+    for address in addresses(row[column]) if several else [row[column]] if row[column] else []:
+        try:
+            validate_email(address, check_deliverability=False)
+        except EmailNotValidError as exc:
+            what = "an e-mail address" if several else "one e-mail address"
+            raise ReferenceFileError(
+                f"{path}: row {row['_row']}, column {column}: {address!r} is not {what} ({exc})"
+            ) from exc
 
 
 def load_exemptions(raw_dir: Path, regions: list[dict]) -> list[dict]:

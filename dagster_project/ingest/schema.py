@@ -182,7 +182,11 @@ REGIONS_COLUMNS = [
     ("parent_code", "VARCHAR"),
     ("contact_email", "VARCHAR"),
 ]
-DEPARTMENT_LEADERS_COLUMNS = [("department", "VARCHAR"), ("leader", "VARCHAR")]
+DEPARTMENT_LEADERS_COLUMNS = [
+    ("department", "VARCHAR"),
+    ("leader", "VARCHAR"),
+    ("email", "VARCHAR"),
+]
 # The project centre's exemptions from the completeness rule of the gate (SPEC §4);
 # region_code 统计局 stands for the bureau's file.
 EXEMPTIONS_COLUMNS = [("region_code", "VARCHAR"), ("period_month", "DATE"), ("reason", "VARCHAR")]

@@ -7,8 +7,11 @@ each 责任部门's list of its issues, from the analysts' published snapshot.
   分管副市长 its department answers to, then by department, longest open first; and, on a
   second sheet, the decisions of earlier meetings (会议纪要, raw/meetings/) still open on D,
   those past their 完成时限 first. `<out>/meetings/协调推进会议程_<D>.xlsx`.
-* A department's list (`xmk department-lists [--month M]`): its issues still open in month
-  M's ledgers, city-wide, overdue first. `<out>/departments/<M>/<department>_问题清单.xlsx`.
+* A department's list (`xmk department-lists [--month M] [--mail]`): its issues still
+  open in month M's ledgers, city-wide, overdue first.
+  `<out>/departments/<M>/<department>_问题清单.xlsx`; with --mail, each list goes to the
+  department's address (the department_leaders reference's email column) through the
+  county reports' mail path — sent once, retried, held and released the same way.
 
 Issues are aged to D (never to the day the command runs), so an agenda written again for
 the same day from the same snapshot is the same. Pure: a read-only connection in, files out.
@@ -17,6 +20,8 @@ the same day from the same snapshot is the same. Pure: a read-only connection in
 from __future__ import annotations
 
 import calendar
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
@@ -129,6 +134,12 @@ class DepartmentIssues:
     @property
     def overdue(self) -> int:
         return sum(1 for r in self.rows if r["days_overdue"])
+
+    def content_sha256(self) -> str:
+        """The digest of what the list says (not of the workbook's bytes, which carry the
+        time they were written): the same list is mailed once."""
+        text = json.dumps([self.department, self.leader, self.rows], default=str, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _issues(con: duckdb.DuckDBPyConnection, month: date, day: date) -> list[dict]:

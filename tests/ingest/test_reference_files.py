@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from dagster_project.ingest.load import ingest
-from dagster_project.ingest.reference import ReferenceFileError, load_contacts, load_regions
+from dagster_project.ingest.reference import (
+    ReferenceFileError,
+    department_addresses,
+    load_contacts,
+    load_regions,
+)
 from tests.conftest import run_nightly_quietly
 from tests.workbooks import write_official
 
@@ -119,3 +124,29 @@ def test_a_contact_without_a_name_a_number_or_a_real_address_is_refused(tmp_path
     with pytest.raises(ReferenceFileError) as refused:
         load_contacts(tmp_path)
     assert str(refused.value).startswith(f"{path}: row 2, column {column}")
+
+
+def test_department_addresses_are_optional_and_may_be_several(tmp_path):
+    """An older department_leaders.csv without the email column still loads; a cell may
+    hold several addresses; a department without one is left out."""
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    leaders = reference / "department_leaders.csv"
+    leaders.write_text("department,leader\n市财政局,陈立群\n", encoding="utf-8")
+    assert department_addresses(tmp_path) == {}
+    leaders.write_text(
+        "department,leader,email\n市财政局,陈立群,a@x.example；b@x.example\n市水利局,孙海涛,\n",
+        encoding="utf-8",
+    )
+    assert department_addresses(tmp_path) == {"市财政局": ["a@x.example", "b@x.example"]}
+
+
+def test_a_department_address_that_is_no_address_is_refused_with_its_place(tmp_path):
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    (reference / "department_leaders.csv").write_text(
+        "department,leader,email\n市财政局,陈立群,a@x.example\n市水利局,孙海涛,水利局邮箱\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ReferenceFileError, match=r"row 3, column email: '水利局邮箱' is not an"):
+        department_addresses(tmp_path)

@@ -104,3 +104,55 @@ def test_a_bad_date_or_no_snapshot_is_said_in_one_line(tmp_path, capsys):
     assert "--date must look like 2026-12-01" in capsys.readouterr().err
     assert main(["meeting-agenda", "--date", "2026-12-01", "--warehouse", str(tmp_path)]) == 2
     assert "no published snapshot yet" in capsys.readouterr().err
+
+
+def test_department_lists_go_to_each_departments_address_once(scenario, tmp_path, smtp_server):
+    """`xmk department-lists --mail` as cron calls it, to a real SMTP server on loopback:
+    市自然资源局 has an address in the deployment's department_leaders.csv, 市财政局 none
+    at first (it is named, not sent), then two; a list already sent is not sent again."""
+    box, port = smtp_server()
+    reference = tmp_path / "raw" / "reference"
+    reference.mkdir(parents=True)
+    leaders = reference / "department_leaders.csv"
+    leaders.write_text(
+        "department,leader,email\n市自然资源局,刘振国,zrzyj@city.example\n市财政局,陈立群,\n",
+        encoding="utf-8",
+    )
+    env = {
+        **cron_env(tmp_path),
+        "XMK_WAREHOUSE_DIR": str(scenario / "warehouse"),
+        "XMK_RAW_DIR": str(tmp_path / "raw"),
+        "XMK_SMTP_HOST": "127.0.0.1",
+        "XMK_SMTP_PORT": str(port),
+    }
+
+    def department_lists() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(XMK), "department-lists", "--mail", "--out", "out"],
+            cwd=tmp_path, env=env, capture_output=True, timeout=120, text=True,
+        )  # fmt: skip
+
+    first = department_lists()
+    assert first.returncode == 0, first.stderr
+    assert "市财政局 未登记联系邮箱（department_leaders.csv 的 email 列），未发送" in first.stdout
+    (msg,) = box.messages
+    assert msg["To"] == "zrzyj@city.example"
+    assert msg["Subject"] == "【项目库】市自然资源局2026年10月未办结问题清单：1项（超期1项）"
+    (attachment,) = msg.iter_attachments()
+    assert attachment.get_filename() == "市自然资源局_问题清单.xlsx"
+    sent = tmp_path / "list.xlsx"
+    sent.write_bytes(attachment.get_content())
+    ws = openpyxl.load_workbook(sent).active
+    assert ws["A2"].value == "全市未办结问题1项，其中超过办结时限1项（分管市领导：刘振国）。"
+    assert "分管市领导：刘振国" in msg.get_body(("plain",)).get_content()
+
+    leaders.write_text(
+        "department,leader,email\n市自然资源局,刘振国,zrzyj@city.example\n"
+        "市财政局,陈立群,czj@city.example; czj-office@city.example\n",
+        encoding="utf-8",
+    )
+    second = department_lists()
+    assert second.returncode == 0, second.stderr
+    assert len(box.messages) == 2  # 市自然资源局's list is not sent again
+    assert box.envelopes[1].rcpt_tos == ["czj@city.example", "czj-office@city.example"]
+    assert "1 sent" in second.stdout and "1 sent before" in second.stdout

@@ -88,6 +88,7 @@ class DeliveryReport:
     written: list[Path] = field(default_factory=list)  # .eml files in the outbox
     undelivered: list[DeliveryFailure] = field(default_factory=list)  # tried, not sent
     warnings: list[str] = field(default_factory=list)
+    what: str = "county reports"  # what the messages carry, for the lines the operator reads
 
     @property
     def refused(self) -> list[DeliveryFailure]:
@@ -147,7 +148,7 @@ class DeliveryReport:
             groups.setdefault(_what(f), []).append(names.get(f.region_code, f.region_code))
         who = "; ".join(f"{what}: {'、'.join(regions)}" for what, regions in groups.items())
         return (
-            f"mail NOT delivered: {len(self.undelivered)} of {tried} county reports "
+            f"mail NOT delivered: {len(self.undelivered)} of {tried} {self.what} "
             f"({n['refused']} refused, {n['failed']} failed, {n['unknown']} unknown) — {who}. "
             f"`{command_name()} mail status` lists them."
         )
@@ -162,7 +163,7 @@ class DeliveryReport:
             groups.setdefault(h.state, []).append(names.get(h.region_code, h.region_code))
         who = "; ".join(f"{state}: {'、'.join(regions)}" for state, regions in groups.items())
         return (
-            f"mail held: {len(self.held)} county reports not sent again until released — "
+            f"mail held: {len(self.held)} {self.what} not sent again until released — "
             f"{who}. `{command_name()} mail status`, then `{command_name()} mail release KEY` "
             "to send one again."
         )
@@ -181,6 +182,8 @@ def deliver(
     settings_or_none: SmtpSettings | None,
     outbox_dir: Path,
     send_log_path: Path,
+    what: str = "county reports",
+    address_column: str = "contact_email",
 ) -> DeliveryReport:
     """Send each message not sent before and not held, or write it to the outbox without
     SMTP settings. One message's refusal does not stop the others; when the server cannot
@@ -188,7 +191,7 @@ def deliver(
     the next run (failed, not tried) rather than tried one by one."""
     log = SendLog(send_log_path)
     states = log.states()
-    report = DeliveryReport()
+    report = DeliveryReport(what=what)
     pending = []
     seen: set[str] = set()
     for msg in messages:
@@ -198,7 +201,7 @@ def deliver(
         entry = states.get(key)
         if not msg["To"]:
             report.warnings.append(
-                f"{msg[REGION_HEADER]} 未登记联系邮箱（contact_email），未发送：{msg['Subject']}"
+                f"{msg[REGION_HEADER]} 未登记联系邮箱（{address_column}），未发送：{msg['Subject']}"
             )
         elif key in seen or (entry is not None and entry["status"] == SENT):
             report.already_sent.append(key)  # the same report twice in one batch goes once

@@ -1,8 +1,10 @@
-"""The mail for one county report: the SMTP settings from XMK_SMTP_*, the report's key and
-the Message-ID made from it, the addresses, subject, body and attachments."""
+"""The mail for one county report — and for one department's list of open issues: the
+SMTP settings from XMK_SMTP_*, the report's key and the Message-ID made from it, the
+addresses, subject, body and attachments."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import ssl
 from collections.abc import Mapping
@@ -10,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
 from email.utils import formatdate
+from pathlib import Path
 
 from dagster_project.publish.county_report.store import ReportFiles
 from dagster_project.publish.render.labels import month_label
@@ -175,4 +178,61 @@ def build_message(
         charset="utf-8",
         filename=report_files.html.name,
     )
+    return msg
+
+
+# --------------------------------------------------------------------------- departments
+
+
+def department_key(department: str, period_month: date, content_sha256: str) -> str:
+    """As report_key, for a department's list: its name (Chinese, so by its digest), the
+    month and the digest of the list's content."""
+    name = hashlib.sha256(department.encode()).hexdigest()[:12]
+    return f"dept-{name}_{period_month:%Y-%m}_{content_sha256[:16]}"
+
+
+def build_department_message(
+    department: str,
+    leader: str | None,
+    period_month: date,
+    workbook: Path,
+    summary: tuple[int, int],
+    content_sha256: str,
+    to: list[str],
+    sender: str,
+) -> EmailMessage:
+    """The mail of a department's list of open issues (三(四) "谁主管、谁负责"), the list
+    attached. `summary` is (open, overdue). The department stands where a county report
+    has its region (REGION_HEADER, the send log's region_code); without an address the
+    message has no To, and `deliver` says so instead of sending it."""
+    month = period_month.replace(day=1)
+    open_count, overdue = summary
+    msg = EmailMessage()
+    msg["Subject"] = (
+        f"【项目库】{department}{month_label(month)}未办结问题清单：{open_count}项"
+        f"（超期{overdue}项）"
+    )
+    msg["From"] = sender
+    if to:
+        msg["To"] = ", ".join(to)
+    msg["Date"] = formatdate(localtime=True)
+    key = department_key(department, month, content_sha256)
+    msg["Message-ID"] = message_id(key)
+    msg[KEY_HEADER] = key
+    msg[REGION_HEADER] = department
+    lines = [
+        f"{department}：",
+        "",
+        f"附件为{month_label(month)}各县（市）区问题台账中由贵单位负责协调、尚未办结的问题，"
+        f"共{open_count}项，其中超过办结时限{overdue}项"
+        f"（分管市领导：{leader or '未明确'}）。",
+        "请按办结时限协调解决，并告知报送地区在问题台账中更新办理状态。",
+        "",
+        "附件：",
+        f"  {workbook.name} — 问题清单（超期的问题标红，最久的在前）",
+        "",
+        "本邮件由项目库系统发送，请勿直接回复。",
+    ]
+    msg.set_content("\n".join(lines) + "\n")
+    msg.add_attachment(workbook.read_bytes(), *_XLSX, filename=workbook.name)
     return msg

@@ -10,7 +10,8 @@ renamed as (
 
     select
         trim(department) as department,
-        trim(leader) as leader
+        trim(leader) as leader,
+        nullif(trim(email), '') as email
 
     from source
 
