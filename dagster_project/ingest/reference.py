@@ -155,7 +155,8 @@ def _check_email(path: Path, row: dict, column: str, several: bool = False) -> N
     or nothing."""
     from email_validator import EmailNotValidError, validate_email
 
-    for address in addresses(row[column]) if several else [row[column]] if row[column] else []:
+    text = row[column]
+    for address in addresses(text) if several else [text] if text else []:
         try:
             validate_email(address, check_deliverability=False)
         except EmailNotValidError as exc:

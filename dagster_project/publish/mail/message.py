@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 
+from dagster_project.ingest.reference import addresses
 from dagster_project.publish.county_report.store import ReportFiles
 from dagster_project.publish.render.labels import month_label
 
@@ -27,7 +28,6 @@ DEFAULT_DATA_TIMEOUT = 120.0
 MESSAGE_ID_DOMAIN = "xmk.local"
 
 _XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-_ADDRESS_SEPARATORS = re.compile(r"[,;，；、\s]+")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -111,8 +111,7 @@ def message_id(key: str) -> str:
 
 def contact_addresses(region: Mapping) -> list[str]:
     """The region's contact_email, which may hold several addresses."""
-    text = region.get("contact_email") or ""
-    return [a for a in _ADDRESS_SEPARATORS.split(text) if "@" in a]
+    return [a for a in addresses(region.get("contact_email") or "") if "@" in a]
 
 
 def subject(region_name: str, period_month: date, errors: int) -> str:
