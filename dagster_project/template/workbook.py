@@ -112,6 +112,7 @@ _WIDTHS = {
     "project_code": 13,
     "project_name": 16,
     "project_owner": 14,
+    "investor": 14,
     "location": 10,
     "scope": 16,
     "issue_description": 20,
