@@ -92,7 +92,7 @@ def test_dagster_keys_follow_schemas_and_groups_follow_folders(dbt_manifest):
     assert dg.AssetKey(["raw", "effective_submission_lists"]) in deps
 
 
-def test_the_lists_seed_is_the_contracts_six_lists():
+def test_the_lists_seed_is_the_contracts_seven_lists():
     import csv
 
     from dagster_project.contract import LISTS

@@ -121,10 +121,10 @@ def test_a_session_outside_xmk_holding_the_warehouse_is_named_and_waited_for(
     db = tmp_path / "warehouse.duckdb"
     duckdb.connect(str(db)).close()
     # An analyst's session on the working file, as the README's read-only example opens it.
-    reader = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; "
-         "c = duckdb.connect(sys.argv[1], read_only=True); time.sleep(60)", str(db)]
-    )  # fmt: skip
+    # It connects again while _wait_until_open's own probe holds the file for an instant.
+    session = tmp_path / "analyst_session.py"
+    session.write_text(_READER, encoding="utf-8")
+    reader = subprocess.Popen([sys.executable, str(session), str(db)])
     try:
         _wait_until_open(db)
         monkeypatch.setenv("XMK_WAREHOUSE_WAIT_SECONDS", "2")
@@ -136,12 +136,25 @@ def test_a_session_outside_xmk_holding_the_warehouse_is_named_and_waited_for(
         assert f"held by pid {reader.pid} (" in str(busy.value) and "gave up after" in str(
             busy.value
         )
-        assert "time.sleep(60)" in str(busy.value)  # the holder's own command line
+        assert "analyst_session.py" in str(busy.value)  # the holder's own command line
     finally:
         reader.kill()
         reader.wait()
     # Once it is closed, the run goes on.
     assert ingest(tmp_path / "raw", db, jobs=1).files_seen == 0
+
+
+_READER = """
+import sys, time
+import duckdb
+while True:
+    try:
+        c = duckdb.connect(sys.argv[1], read_only=True)
+        break
+    except duckdb.IOException:
+        time.sleep(0.05)
+time.sleep(60)
+"""
 
 
 def _wait_until_open(db) -> None:

@@ -2,29 +2,12 @@
 -- issues: each decision of the latest minutes received for its meeting, at the end of every
 -- month from the meeting's month on — open or done by then, days open, overdue against its
 -- 完成时限 — with the 分管副市长 its department answers to (department_leaders).
--- Done: an 办结日期 by the month's end, or a 落实情况 saying it was done (已办结, 已完成,
--- 已落实; not 未完成), from the day the minutes saying so were received.
+-- Done: by done_on (int_meeting_decisions), at or before the month's end.
 with
 
 decisions as (
 
-    select * from {{ ref('stg_raw__meeting_decisions') }}
-    where is_effective and decision is not null
-
-),
-
-files as (
-
-    select
-        submission_id,
-        original_path
-    from {{ ref('stg_raw__files') }}
-
-),
-
-leaders as (
-
-    select * from {{ ref('stg_raw__department_leaders') }}
+    select * from {{ ref('int_meeting_decisions') }}
 
 ),
 
@@ -57,50 +40,29 @@ months as (
 
 ),
 
-stated as (
-
-    select
-        decisions.*,
-        coalesce(
-            decisions.resolved_on,
-            case
-                when
-                    regexp_matches(coalesce(decisions.decision_status, ''), '已(办结|完成|落实)')
-                    and not regexp_matches(decisions.decision_status, '未(办结|完成|落实)')
-                    then cast(decisions.received_at as date)
-            end
-        ) as done_on
-    from decisions
-
-),
-
 aged as (
 
     select
-        stated.source_row_id,
+        decisions.source_row_id,
         months.period_month,
         {{ month_end('months.period_month') }} as month_end_date,
-        stated.meeting_day,
-        stated.seq,
-        stated.decision,
-        stated.project_name,
-        stated.region,
-        stated.owner_department,
-        leaders.leader as department_leader,
-        stated.responsible_person,
-        stated.deadline,
-        stated.decision_status,
-        stated.done_on,
-        files.original_path as source_file,
-        stated.sheet_name,
-        stated.excel_row
-    from stated
+        decisions.meeting_day,
+        decisions.seq,
+        decisions.decision,
+        decisions.project_name,
+        decisions.region,
+        decisions.owner_department,
+        decisions.department_leader,
+        decisions.responsible_person,
+        decisions.deadline,
+        decisions.decision_status,
+        decisions.done_on,
+        decisions.source_file,
+        decisions.sheet_name,
+        decisions.excel_row
+    from decisions
     inner join months
-        on months.period_month >= cast(date_trunc('month', stated.meeting_day) as date)
-    left join leaders
-        on stated.owner_department = leaders.department
-    left join files
-        on stated.submission_id = files.submission_id
+        on months.period_month >= cast(date_trunc('month', decisions.meeting_day) as date)
 
 ),
 
