@@ -18,8 +18,9 @@ from openpyxl import Workbook
 from dagster_project.contract import MEETING_DECISION_FIELDS
 from dagster_project.demo.periods import SHANGHAI, month_start
 from dagster_project.demo.stable_files import workbook_bytes, write_if_changed
+from dagster_project.ingest.discover import MEETINGS_DIR
+from dagster_project.template.workbook import DAY_FORMAT
 
-MEETINGS_DIR = "meetings"
 COLUMNS = (
     "seq",
     "decision",
@@ -89,7 +90,7 @@ def minutes_workbook(day: date, rows: list[dict]) -> Workbook:
         ws.append([row[name] for name in COLUMNS])
     for r in range(3, 3 + len(rows)):
         for c in (5, 7):
-            ws.cell(r, c).number_format = "yyyy-mm-dd"
+            ws.cell(r, c).number_format = DAY_FORMAT
     ws.append([])
     ws.append(["注：请各牵头单位于每月25日前将落实情况报市项目中心。"])
     ws.column_dimensions["B"].width = 48

@@ -43,23 +43,10 @@ months as (
 aged as (
 
     select
-        decisions.source_row_id,
         months.period_month,
         {{ month_end('months.period_month') }} as month_end_date,
-        decisions.meeting_day,
-        decisions.seq,
-        decisions.decision,
-        decisions.project_name,
-        decisions.region,
-        decisions.owner_department,
-        decisions.department_leader,
-        decisions.responsible_person,
-        decisions.deadline,
-        decisions.decision_status,
-        decisions.done_on,
-        decisions.source_file,
-        decisions.sheet_name,
-        decisions.excel_row
+        decisions.* exclude (submission_id),
+        coalesce(decisions.done_on > {{ month_end('months.period_month') }}, true) as is_open
     from decisions
     inner join months
         on months.period_month >= cast(date_trunc('month', decisions.meeting_day) as date)
@@ -70,14 +57,10 @@ final as (
 
     select
         *,
-        coalesce(done_on > month_end_date, true) as is_open,
-        coalesce(done_on > month_end_date, true) and coalesce(deadline < month_end_date, false)
-            as is_overdue,
+        is_open and coalesce(deadline < month_end_date, false) as is_overdue,
         month_end_date - meeting_day as days_since_meeting,
-        case
-            when coalesce(done_on > month_end_date, true) and deadline < month_end_date
-                then month_end_date - deadline
-        end as days_overdue
+        case when is_open and deadline < month_end_date then month_end_date - deadline end
+            as days_overdue
     from aged
 
 )
