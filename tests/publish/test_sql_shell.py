@@ -222,6 +222,26 @@ class Terminal:
     def type(self, keys: str) -> None:
         os.write(self.fd, keys.encode("utf-8"))
 
+    def interrupt(self, timeout: float = 60) -> None:
+        """Ctrl-C, pressed as a person presses it: while the shell waits for a key.
+
+        readline looks at a signal only when it interrupts its wait for the next key. A
+        Ctrl-C that lands in the instant between echoing a key and waiting again (the
+        test types far faster than a hand, and a loaded machine widens that instant) is
+        seen only at the next key, so the test waits until the shell sleeps in that wait.
+        """
+        deadline = time.monotonic() + timeout
+        while not self._waiting_for_a_key():
+            assert time.monotonic() < deadline, "the shell never came back to wait for a key"
+            time.sleep(0.01)
+        self.type("\x03")
+
+    def _waiting_for_a_key(self) -> bool:
+        proc = Path("/proc") / str(self.pid)
+        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        wchan = (proc / "wchan").read_text()
+        return state == "S" and ("poll" in wchan or "select" in wchan)
+
     def exit_code(self) -> int:
         _, status = os.waitpid(self.pid, 0)
         os.close(self.fd)
@@ -261,7 +281,7 @@ def test_at_a_terminal_ctrl_c_drops_the_statement_and_ctrl_d_leaves(terminal):
     terminal.until("xmk> ")
     terminal.type("select 1 +")
     terminal.until("select 1 +")
-    terminal.type("\x03")  # Ctrl-C: a fresh prompt, nothing run
+    terminal.interrupt()  # Ctrl-C: a fresh prompt, nothing run
     terminal.until("xmk> ")
     terminal.type("select 2 as two;\r")
     shown = terminal.until("(1 row)")
