@@ -7,14 +7,16 @@ October, and in September in a style of its own (附表 招商引资项目台账
          Aug  已签约, 5000 in place, no 项目代码
          Sep  5亿, 1.2亿 in place, 已供地; also on 明年拟开工, with its code
          Oct  已开工, 20000 in place; also on 在建 (started October)
-    S2 冷链物流园  signed 2025-11-02, 20000万, 已注册; in place 8000 → 0.9亿 → 9000
+    S2 冷链物流园  signed 2025-11-02, 20000万, 已注册; in place 8000 → 0.9亿 → 9000;
+                 September's sheet says 开工建设, but no 在建 row carries it: warned at
+                 that cell (附表 row 4, column H), and October says 已注册 again
     S3 智能装备    signed 2026-10-09, 10000万, 签约, nothing in place; October only
 
 Worked out by hand:
     on the list  Aug 2 (70000万 signed, 13000 in place) · Sep 2 (70000, 21000)
                  Oct 3 (80000, 29000)
     this year    Aug 1 (S1, 50000) · Sep 1 (50000) · Oct 2 (S1 S3, 60000)
-    落地状态      Aug 已签约 1 已注册 1 · Sep 已注册 1 已落地 1
+    落地状态      Aug 已签约 1 已注册 1 · Sep 已落地 1 已开工 1 (开工建设)
                  Oct 已签约 1 已注册 1 已开工 1
     followed     cohort 2, 2, 3 · 前期 0, 1 (S1), 1 · started 0, 0, 1 (S1) → Oct 1/3
 S1 is one library entry from signing to construction: its code, given first in September,
@@ -56,7 +58,7 @@ _SEP_HEADER = ["序号", "项目名称", "投资方", "建设地点", "签约日
 _PHONE = "13912345678"
 _SEP_ROWS = [
     [1, S1, "投资企业201有限公司", "某镇", "2026.3.18", 5, 1.2, "已供地", "责任人201", _PHONE],
-    [2, S2, "投资企业202有限公司", "某镇", "2025.11.2", 2, 0.9, "已注册", "责任人202", _PHONE],
+    [2, S2, "投资企业202有限公司", "某镇", "2025.11.2", 2, 0.9, "开工建设", "责任人202", _PHONE],
     [None, "合计", None, None, None, 7, 2.1],
 ]
 
@@ -153,8 +155,41 @@ def test_landing_status_as_written(attraction):
     ]
     aug, sep, octo = (_month(attraction, m) for m in (AUG, SEP, OCT))
     assert [aug[k] for k in keys] == [1, 1, 0, 0, 0]
-    assert [sep[k] for k in keys] == [0, 1, 1, 0, 0]  # 已供地 → 已落地
+    assert [sep[k] for k in keys] == [0, 0, 1, 1, 0]  # 已供地 → 已落地, 开工建设 → 已开工
     assert [octo[k] for k in keys] == [1, 1, 0, 1, 0]  # 签约 → 已签约
+
+
+def test_a_start_only_the_attraction_list_reports_is_warned_at_its_cell(attraction):
+    warned = attraction.rows(
+        """select period_month, sheet, excel_row, column_letter, header, value, severity,
+                  rule_name_zh, failure_source, list_key
+           from marts.fct_dq_failures where rule = 'attraction_started_unlisted'"""
+    )
+    # S2 in September, in the county's own sheet; S1's 已开工 in October has its 在建 row.
+    assert warned == [
+        {
+            "period_month": SEP,
+            "sheet": "附表 招商引资项目台账",
+            "excel_row": 4,
+            "column_letter": "H",
+            "header": "推进状态",
+            "value": S2,
+            "severity": "warn",
+            "rule_name_zh": "招商项目已开工但未列入在建清单",
+            "failure_source": "cross_list",
+            "list_key": "investment_attraction",
+        }
+    ]
+    # The library still counts no start for S2: a start comes from the 在建 lists.
+    stage = attraction.one(
+        """select stages.lifecycle_stage
+           from intermediate.int_project_stages_monthly as stages
+           where stages.period_month = ? and stages.project_key = (
+               select project_key from marts.dim_project where project_name = ?)""",
+        SEP,
+        S2,
+    )
+    assert stage == {"lifecycle_stage": "招商落地"}
 
 
 def test_signed_projects_followed_into_construction(attraction):

@@ -155,4 +155,5 @@ def test_department_lists_go_to_each_departments_address_once(scenario, tmp_path
     assert second.returncode == 0, second.stderr
     assert len(box.messages) == 2  # 市自然资源局's list is not sent again
     assert box.envelopes[1].rcpt_tos == ["czj@city.example", "czj-office@city.example"]
-    assert "1 sent" in second.stdout and "1 sent before" in second.stdout
+    assert "department lists: 1 sent, 0 refused" in second.stdout
+    assert "1 sent before" in second.stdout

@@ -369,7 +369,7 @@ def test_every_recipient_refused_550_is_held_and_said_so(
     assert result.sent == [] and not result.ok
     assert [(f.status, f.code, f.held) for f in result.undelivered] == [("refused", 550, True)] * 2
     assert result.summary().startswith(
-        "reports: 0 sent, 2 refused, 0 failed, 0 unknown, 0 held (not retried), "
+        "county reports: 0 sent, 2 refused, 0 failed, 0 unknown, 0 held (not retried), "
         "0 sent before, 0 in outbox"
     )
     assert result.problem_line({"220281": "蛟河市", "220221": "永吉县"}) == (

@@ -121,7 +121,7 @@ class DeliveryReport:
     def summary(self) -> str:
         n = self.counts()
         lines = [
-            f"reports: {n['sent']} sent, {n['refused']} refused, {n['failed']} failed, "
+            f"{self.what}: {n['sent']} sent, {n['refused']} refused, {n['failed']} failed, "
             f"{n['unknown']} unknown, {n['held']} held (not retried), "
             f"{n['sent_before']} sent before, {n['outbox']} in outbox"
         ]

@@ -1,9 +1,9 @@
--- The data-quality failures of the submissions in force, from the six places they are
+-- The data-quality failures of the submissions in force, from every place they are
 -- found: the expectation suites and SQL checks (quality.dq_failures), the cells that could
 -- not be read, the files that were refused, the project-identity conflicts, the figures a
 -- project's own list left empty and the library took from another list, and the
--- submissions missing from a month (a submitter's required lists, the bureau's file), and
--- the projects that left the lists unexplained.
+-- submissions missing from a month (a submitter's required lists, the bureau's file), the
+-- projects that left the lists unexplained, and the 招商 projects started off the 在建 lists.
 with
 
 suite_failures as (
@@ -438,6 +438,68 @@ unexplained_exits as (
 
 ),
 
+-- 二(八): a signed project the 招商 list reports as 已开工 that no 在建 or 已开工未入统 row
+-- of the same month carries. The library counts a start only from those lists, so the
+-- project stays at 招商落地 until the county lists it there; it is told at the 招商 row's
+-- 落地状态 cell.
+attraction_rows as (
+
+    select
+        project_key,
+        period_month,
+        submission_id,
+        sheet_name,
+        excel_row
+    from {{ ref('int_project_rows_identified') }}
+    where list_key = 'investment_attraction' and period_month is not null
+    qualify
+        row_number() over (
+            partition by project_key, period_month
+            order by region_code, sheet_name, excel_row
+        ) = 1
+
+),
+
+started_off_the_lists as (
+
+    select
+        projects.period_month,
+        projects.region_code,
+        files.original_path as source_file,
+        attraction_rows.sheet_name as sheet,
+        attraction_rows.excel_row,
+        json_extract_string(sheets.field_columns, '$.landing_status.column') as column_letter,
+        'landing_status' as field,
+        coalesce(
+            json_extract_string(sheets.field_columns, '$.landing_status.header'), '落地状态'
+        ) as header,
+        projects.project_name as value,
+        'attraction_started_unlisted' as rule,
+        'warn' as severity,
+        '招商引资清单填报该项目已开工，但本月在建项目和已开工未入统项目清单中都没有该项目。'
+        || '已开工的，请列入在建项目清单（已入统）或已开工未入统项目清单并填写实际开工时间；'
+        || '尚未开工的，请更正落地状态' as hint,
+        'investment_attraction' as list_key,
+        attraction_rows.submission_id,
+        'cross_list' as failure_source
+    from {{ ref('int_projects_monthly') }} as projects
+    inner join attraction_rows
+        on
+            projects.project_key = attraction_rows.project_key
+            and projects.period_month = attraction_rows.period_month
+    inner join files
+        on attraction_rows.submission_id = files.submission_id
+    left join sheets
+        on
+            attraction_rows.submission_id = sheets.submission_id
+            and attraction_rows.sheet_name = sheets.sheet_name
+    where
+        projects.landing_status = '已开工'
+        and not projects.listed_under_construction
+        and not projects.listed_unstated
+
+),
+
 unioned as (
 
     select * from suite_failures
@@ -457,6 +519,8 @@ unioned as (
     select * from missing_statistics
     union all by name
     select * from unexplained_exits
+    union all by name
+    select * from started_off_the_lists
 
 )
 
